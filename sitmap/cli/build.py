@@ -32,8 +32,8 @@ def cli(spec: InputSpec, gaz: GazetteerSpec, mapspec: MapSpec, output: Path) -> 
     that works offline; it replaces OUTPUT only once it is completely written.
     Prints the path of the map.
     """
+    result = run_pipeline(spec, gaz)
     from ..render import write_map
 
-    result = run_pipeline(spec, gaz)
     path = write_map(result.reports, output, **mapspec.render_kwargs(result.articles))
     click.echo(str(path))

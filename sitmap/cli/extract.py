@@ -21,11 +21,11 @@ def cli(spec: InputSpec, gaz: GazetteerSpec, fmt: str) -> None:
     its precision; unresolved mentions carry null coordinates.  With no
     INPUT, reads the built-in example.
     """
+    articles, _errors = spec.read()
     from ..geocode import resolve
     from ..mentions import recognize
     from ..sentences import split_sentences
 
-    articles, _errors = spec.read()
     gazetteer = gaz.open()
     out = click.get_text_stream("stdout")
     for article in articles:

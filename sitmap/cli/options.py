@@ -206,9 +206,11 @@ def map_options(f: F) -> F:
 
 def run_pipeline(spec: InputSpec, gaz: GazetteerSpec) -> Any:
     """Read the inputs and run every stage; returns a PipelineResult."""
+    # Read (and so validate) the inputs before importing the stages: a typo in
+    # a path should fail at once, not after loading the gazetteer.
+    articles, errors = spec.read()
     from ..pipeline import process
 
-    articles, errors = spec.read()
     gazetteer = gaz.open()
     return process(articles, gazetteer, online=gaz.online, errors=errors, total=len(articles))
 
