@@ -1,0 +1,115 @@
+"""The Python API: the same answers as the CLI, as Python objects, and an inline notebook view."""
+
+from __future__ import annotations
+
+import html.parser
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from report_samples import hostile_reports, seed_reports
+
+import sitmap.api as api
+from sitmap.errors import InputError
+from sitmap.model import Article
+
+
+def test_situation_from_reports_gives_places_summary_and_export(tmp_path: Path) -> None:
+    s = api.analyze(seed_reports())
+    assert repr(s) == "<Situation: 8 places from 0 articles>"
+    gdf = s.places()
+    assert isinstance(gdf, gpd.GeoDataFrame)
+    assert gdf.crs.to_epsg() == 4326
+    assert list(gdf["name"])[:2] == ["Kherson", "Mariupol"]
+    per_assertion = s.places(per="assertion")
+    assert len(per_assertion) == sum(len(r.assertions) for r in seed_reports())
+    assert "Kherson captured, claimed by Russia's forces" in s.summary()
+    out = s.export(tmp_path / "x.gpkg", per="assertion")
+    assert len(gpd.read_file(out)) == len(per_assertion)
+    with pytest.raises(InputError):
+        s.places(per="row")
+
+
+def test_analyze_returns_a_situation_unchanged_or_retitled() -> None:
+    s = api.analyze(seed_reports())
+    assert api.analyze(s) is s
+    assert api.analyze(s, title="T").title == "T"
+
+
+def test_text_and_source_are_exclusive() -> None:
+    with pytest.raises(InputError, match="either"):
+        api.analyze("a.txt", text="Kyiv")
+    with pytest.raises(InputError, match="cannot read"):
+        api.analyze([3.5])  # type: ignore[list-item]
+
+
+# -- through the real pipeline -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_situation(seed_path: Path, gazetteer) -> api.Situation:  # type: ignore[no-untyped-def]
+    return api.analyze(seed_path, gazetteer=gazetteer)
+
+
+def test_seed_article_through_the_api(seed_situation: api.Situation) -> None:
+    names = {r.place.name: r for r in seed_situation.reports}
+    assert {"Kherson", "Mariupol", "Kyiv", "Kharkiv"} <= set(names)
+    # Kherson is a claim, not a fact; Mariupol is encircled.
+    assert names["Kherson"].headline.status.value == "captured"
+    assert names["Kherson"].headline.epistemic.value in ("claimed", "disputed")
+    assert names["Mariupol"].headline.status.value == "encircled"
+    assert seed_situation.articles[0].date.isoformat() == "2022-03-03"  # type: ignore[union-attr]
+    text = seed_situation.summary()
+    assert "Kherson captured" in text and "Mariupol encircled" in text
+
+
+def test_one_shot_helpers_match_the_situation(
+    seed_path: Path, gazetteer, seed_situation: api.Situation  # type: ignore[no-untyped-def]
+) -> None:
+    mentions = api.extract(seed_path, gazetteer=gazetteer)
+    assert mentions == seed_situation.mentions
+    text = seed_path.read_text(encoding="utf-8")
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+    gdf = api.places(seed_path, gazetteer=gazetteer)
+    assert list(gdf["name"]) == [r.place.name for r in seed_situation.reports]
+    assert api.summary(seed_path, gazetteer=gazetteer) == seed_situation.summary()
+
+
+def test_text_and_articles_as_sources(gazetteer) -> None:  # type: ignore[no-untyped-def]
+    s = api.analyze(text="date 2022-03-03\nRussian troops surrounded Mariupol on Thursday.",
+                    gazetteer=gazetteer)
+    assert [r.place.name for r in s.reports] == ["Mariupol"]
+    assert s.reports[0].headline.date.isoformat() == "2022-03-03"  # type: ignore[union-attr]
+    art = Article(doc_id="a1", source="mem", text="Shelling hit Kharkiv overnight.")
+    s2 = api.analyze([art], gazetteer=gazetteer)
+    assert [r.place.name for r in s2.reports] == ["Kharkiv"]
+    assert s2.reports[0].headline.doc_id == "a1"
+
+
+class _Iframes(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.iframes: list[dict[str, str | None]] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag == "iframe":
+            self.iframes.append(dict(attrs))
+        if tag == "script":
+            self.scripts += 1
+
+
+def test_notebook_display_is_a_sandboxed_offline_iframe() -> None:
+    s = api.analyze(seed_reports() + hostile_reports(), title="Seed <b>map</b>")
+    out = s._repr_html_()
+    parsed = _Iframes()
+    parsed.feed(out)
+    # Nothing runs in the notebook's own page: the only live HTML is one iframe.
+    assert parsed.scripts == 0 and len(parsed.iframes) == 1
+    frame = parsed.iframes[0]
+    assert frame["sandbox"] == "allow-scripts allow-popups"  # no allow-same-origin
+    assert frame["title"] == "Seed <b>map</b>"
+    page = frame["srcdoc"] or ""
+    assert page.lstrip().lower().startswith("<!doctype html")
+    assert "http://" not in page.split("<body", 1)[0].replace("http://www.w3.org", "")
+    assert "Kherson captured" in out  # the caption
