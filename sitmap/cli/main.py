@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "build",
     "extract",
     "places",
+    "run",
 )
 
 log = logging.getLogger("sitmap")
