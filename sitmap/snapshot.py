@@ -44,11 +44,13 @@ DEFAULT_HEIGHT = 800
 #: How long to wait for the map to draw before giving up, in milliseconds.
 DEFAULT_TIMEOUT_MS = 30_000
 
-# Returns the Leaflet map object on the page.  The renderer may name it window.sitmapMap; folium
-# otherwise declares it as a top-level ``var map_<hash>``, i.e. a property of window.
+# Returns the Leaflet map object on the page.  sitmap's runtime keeps its maps in
+# window.SitmapMap.maps (one per prefix); a plain folium page declares its map as a top-level
+# ``var map_<hash>``, i.e. a property of window.
 _FIND_MAP = """
 () => {
-  if (window.sitmapMap) return window.sitmapMap;
+  const own = window.SitmapMap && Object.values(window.SitmapMap.maps || {});
+  if (own && own.length) return own[0].map;
   if (!window.L || !window.L.Map) return null;
   for (const k of Object.keys(window)) {
     try { if (window[k] instanceof window.L.Map) return window[k]; } catch (e) {}
