@@ -122,10 +122,12 @@ def test_no_traceback_through_the_real_console_script(tmp_path: Path) -> None:
 # --- end to end: these run every stage with the real gazetteer ---------------
 
 def marker_names(map_html: str) -> set[str]:
-    """Place names carried in the map's embedded data block."""
-    from sitmap.render import embedded_data
+    """Place names in the map's embedded data block (one marker is drawn per row)."""
+    import re
 
-    return {p["name"] for p in embedded_data(map_html)["places"]}
+    m = re.search(r'<script type="application/json" id="[^"]+-data">(.*?)</script>', map_html, re.S)
+    assert m, "the map has no embedded data block"
+    return {row[0] for row in json.loads(m.group(1))["p"]}
 
 
 @pytest.mark.usefixtures("gazetteer")
