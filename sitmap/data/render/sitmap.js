@@ -355,7 +355,8 @@
         }
       };
     };
-    d.st.forEach(function (status) {
+    // Least severe first, so the most severe symbols are drawn on top.
+    d.st.slice().reverse().forEach(function (status) {
       var g = self.useCluster ? L.markerClusterGroup(clusterOpts(status)) : L.featureGroup();
       g.addTo(map);
       g.on("mouseover", function (e) { self._hover(e); });
@@ -545,9 +546,11 @@
       }
       if (status === "encircled" && this.rings[i]) { rings.push(this.rings[i]); }
     }
-    d.st.forEach(function (s) {
+    // Clear every group before filling any: a place that changed status is
+    // still a member of its old group, whose clearing would take it off the map.
+    d.st.forEach(function (s) { self.groups[s].clearLayers(); });
+    d.st.slice().reverse().forEach(function (s) {
       var g = self.groups[s];
-      g.clearLayers();
       if (self.useCluster) { g.addLayers(byStatus[s]); }
       else { byStatus[s].forEach(function (m) { g.addLayer(m); }); }
     });
