@@ -115,6 +115,9 @@ class SnapshotOptions:
         Longest wait for the map to draw.
     hide_controls : bool
         Hide the zoom, layer and fullscreen buttons.
+    extra_css : str, optional
+        More CSS for the page before capture, e.g. ``.sitmap-legend{display:none}`` for a
+        thumbnail without the legend.
     """
 
     width: int = DEFAULT_WIDTH
@@ -125,6 +128,7 @@ class SnapshotOptions:
     allow_network: bool = False
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     hide_controls: bool = True
+    extra_css: str | None = None
 
     def check(self) -> None:
         if not (100 <= self.width <= 10_000 and 100 <= self.height <= 10_000):
@@ -222,6 +226,8 @@ def _capture(browser: Any, url: str, fmt: str, opts: SnapshotOptions) -> bytes:
             ) from exc
         if opts.hide_controls:
             page.add_style_tag(content=_PRINT_CSS)
+        if opts.extra_css:
+            page.add_style_tag(content=opts.extra_css)
         if opts.zoom is not None or opts.center is not None:
             lat, lon = opts.center if opts.center else (None, None)
             page.evaluate(_SET_VIEW, [opts.zoom, lat, lon])
