@@ -55,6 +55,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .errors import ConfigError
 from .model import (
+    CONFLICT_STATUSES,
     Article,
     Assertion,
     Epistemic,
@@ -137,6 +138,7 @@ class Rules:
     negators: list[re.Pattern[str]] = field(default_factory=list)
     irrealis: list[re.Pattern[str]] = field(default_factory=list)
     conditionals: list[re.Pattern[str]] = field(default_factory=list)
+    non_conflict: list[re.Pattern[str]] = field(default_factory=list)
     negation_window: int = 3
     irrealis_window: int = 6
     irrealis_exempt: frozenset[Status] = frozenset()
@@ -169,6 +171,7 @@ class Rules:
             r.negators = _compile(sc.get("negators", []))
             r.irrealis = _compile(sc.get("irrealis", []))
             r.conditionals = _compile(sc.get("conditionals", []))
+            r.non_conflict = _compile(sc.get("non_conflict_context", []))
             r.negation_window = int(sc.get("negation_window", 3))
             r.irrealis_window = int(sc.get("irrealis_window", 6))
             r.irrealis_exempt = frozenset(Status(s) for s in sc.get("irrealis_exempt", []))
@@ -178,8 +181,12 @@ class Rules:
             r.speech_verbs = "|".join(sorted(att.get("speech_verbs", []), key=len, reverse=True))
             r.pronouns = frozenset(p.lower() for p in att.get("pronouns", []))
             act = raw.get("actors", {})
+            nouns = "|".join(act.get("nouns", [])) or r"(?!x)x"
+            # "Russia's defence ministry" (possessive, a few words) or "Ukraine
+            # forces" (the noun right after); "Kherson fell to Russian troops"
+            # is not an actor use of Kherson.
             r.actor_re = re.compile(
-                r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:" + "|".join(act.get("nouns", [])) + r")\b"
+                rf"^['’]s\s+(?:[\w-]+\s+){{0,3}}?(?:{nouns})\b|^\s+(?:{nouns})\b"
                 r"|^-(?:backed|led|based|controlled|installed|allied)\b",
                 re.IGNORECASE,
             )
@@ -380,6 +387,15 @@ _ANCHOR_BEFORE = re.compile(
 )
 _APPOSITION = re.compile(r",\s+(?:a|an|another|the)\s+(?:[^,;]|,(?=\d))*?(?:,|$)", re.IGNORECASE)
 _QUOTE_ONLY = re.compile(r"^[\"“][^\"“”]*[\"”]?$")
+#: Statuses for which "from X" names the place itself (fled from, withdrew from).
+#: Statuses a non-conflict context (sport, markets) cancels.
+_CONTEXT_STATUSES = CONFLICT_STATUSES - {Status.CIVILIAN_HARM, Status.UNKNOWN}
+_FROM_STATUSES = frozenset({Status.DISPLACEMENT, Status.WITHDRAWN, Status.RECAPTURED})
+_FROM_BEFORE = re.compile(r"\b(?:from|launched from|fired from)\s+(?:the\s+)?$", re.IGNORECASE)
+_MOVE_BEFORE = re.compile(
+    r"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _ORGANISATION = re.compile(
     r"\b(?:ministry|government|office|agency|forces|army|military|officials|council|command|"
     r"staff|service|committee|administration|nations|kremlin|embassy|media)\b",
@@ -433,6 +449,36 @@ def _spans(
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+_AS_BREAK = re.compile(
+    r"\s+as\s+(?!(?:well|a result|part|of|if|though|much|many|far|long|soon|to|for|usual|such|it were)\b)(?=\w)"
+)
+_AS_NOT_AFTER = re.compile(
+    r"\b(?:such|well|many|much|far|long|soon|same|so|just|twice|known|served|serves|used|seen|described|"
+    r"regarded|act|acts|acted|acting|listed|identified|named)$",
+    re.IGNORECASE,
+)
+
+
+def _clauses(text: str, offset: int) -> list[tuple[int, int]]:
+    """Split a sentence into clauses (article spans) for cue attachment.
+
+    A clause that starts with "as" ("... as the fighting spread") is a
+    circumstance of the clause before it; :meth:`RuleTagger._sentence` lets
+    its conflict cues fall back on that clause's places.
+    """
+    spans = []
+    for c0, c1 in _split(text, offset, _CLAUSE_BREAK):
+        piece = text[c0 - offset : c1 - offset]
+        pos = 0
+        for m in _AS_BREAK.finditer(piece):
+            if _AS_NOT_AFTER.search(piece[: m.start()]):
+                continue
+            spans.append((c0 + pos, c0 + m.start()))
+            pos = m.start()
+        spans.append((c0 + pos, c1))
+    return [s for s in spans if s[1] > s[0]]
 
 
 def _split(text: str, offset: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -521,7 +567,7 @@ class RuleTagger:
         for sent in sents:
             spans = self._claimant_spans(text[sent.start : sent.end], sent.start)
             for c in self._named_candidates(text, sent, named):
-                if not c.eligible or any(s0 <= c.start and c.end <= s1 for s0, s1 in spans):
+                if not c.eligible or any(_is_speaker(text, c, s0, s1) for s0, s1 in spans):
                     actors.add(c.start)
         self._actors = actors
         self._resolved = []
@@ -665,7 +711,7 @@ class RuleTagger:
         text = article.text
         stext = text[sent.start : sent.end]
         year = article.date.year if article.date else None
-        clauses = _split(stext, sent.start, _CLAUSE_BREAK)
+        clauses = _clauses(stext, sent.start)
         # attribution: per clause, falling back to the sentence
         clause_claimants = [self._claimant(text[c0:c1]) for c0, c1 in clauses]
         sentence_claimant = self._claimant(stext)
@@ -695,7 +741,7 @@ class RuleTagger:
         # places used as claimants are actors, not locations
         claim_spans = self._claimant_spans(stext, sent.start)
         for c in cands:
-            if not c.anaphor and any(s0 <= c.start and c.end <= s1 for s0, s1 in claim_spans):
+            if not c.anaphor and any(_is_speaker(text, c, s0, s1) for s0, s1 in claim_spans):
                 c.eligible = False
         has_place = any(c.eligible for c in cands)
         same_speaker = _same_speaker(sentence_claimant, prev_claimant) or (
@@ -711,8 +757,15 @@ class RuleTagger:
             hits = self._status_hits(ctext, c0, year, ep)
             clause_cands = [c for c in cands if c0 <= c.start < c1 and c.eligible]
             new: list[_Draft] = []
+            circumstance = bool(re.match(r"\s*as\s", ctext)) and ci > 0
             for hit in hits:
                 targets = self._attach(text, hit, clause_cands)
+                if not targets and circumstance and hit.status in _CONTEXT_STATUSES:
+                    # "Civilians fled Khartoum as the fighting spread": the fighting
+                    # is where the main clause is; talks elsewhere are not.
+                    c0p, c1p = clauses[ci - 1]
+                    main = [c for c in cands if c0p <= c.start < c1p and c.eligible]
+                    targets = self._attach(text, hit, main)
                 if (
                     not targets
                     and not has_place
@@ -801,6 +854,9 @@ class RuleTagger:
     ) -> list[CueHit]:
         r = self.rules
         hits = self.detector.detect(ctext, offset)
+        if any(p.search(ctext) for p in r.non_conflict):
+            # a sports page or a market report: conflict words are figures of speech
+            hits = [h for h in hits if h.status not in _CONTEXT_STATUSES]
         blocked = _spans(r.figurative, ctext, offset)
         blocked += [s for k in ("hedge", "dispute", "denial", "confirm", "unnamed") for s in ep[k]]
         hits = [h for h in hits if not any(_overlaps((h.start, h.end), b[:2]) for b in blocked)]
@@ -826,8 +882,12 @@ class RuleTagger:
                 or any(p.search(before) for p in r.conditionals)
             ):
                 continue
-            if self._historical(seg_text, year):
-                continue
+            if self._historical(seg_text, year) or (
+                segments[0] != seg
+                and len(_words(ctext[: segments[0][1] - offset])) <= 6
+                and self._historical(ctext[: segments[0][1] - offset], year)
+            ):
+                continue  # "In 1944, ..." or "During World War Two, ..." dates the whole clause
             result.append(h)
         return result
 
@@ -870,9 +930,19 @@ class RuleTagger:
         """Choose the place(s) in the clause that *hit* is about."""
         if not cands:
             return []
+        if hit.status not in _FROM_STATUSES:
+            # "a missile fired from Crimea hit Odesa": the origin is not the target
+            rest = [
+                c for c in cands if not _FROM_BEFORE.search(text[max(0, c.start - 20) : c.start])
+            ]
+            cands = rest or cands
         chosen: _Cand | None = None
+        # 0. a place inside the cue itself ("the situation in X remained unclear")
+        inside = [c for c in cands if hit.start <= c.start and c.end <= hit.end]
+        if inside:
+            chosen = inside[0]
         # 1. the object right after the cue, or after a locative preposition
-        for c in cands:
+        for c in cands if chosen is None else []:
             if c.start < hit.end:
                 continue
             between = text[hit.end : c.start]
@@ -910,6 +980,13 @@ class RuleTagger:
                     break
                 j += step
                 group.append(cands[j])
+        if hit.status is Status.DISPLACEMENT:
+            # people leave one place and reach another: both are displacement
+            group += [
+                c
+                for c in cands
+                if c not in group and _MOVE_BEFORE.search(text[max(0, c.start - 25) : c.start])
+            ]
         return sorted(group, key=lambda c: c.start)
 
     # -------------------------------------------------------- epistemic --
@@ -1059,6 +1136,22 @@ def _clean_claimant(c: str) -> str | None:
     if c.lower() in {"it", "this", "that", "there", "which", "who"}:
         return None
     return c
+
+
+def _is_speaker(text: str, c: _Cand, s0: int, s1: int) -> bool:
+    """True when the place named at *c* is itself the speaker ("Ukraine said").
+
+    A place elsewhere inside the claimant ("the governor of Sumy", "reporters
+    who visited Bucha") is where the speaker is from, not an actor, so it stays
+    a possible location.
+    """
+    if not (s0 <= c.start and c.end <= s1):
+        return False
+    head = text[s0:s1].strip()
+    return (
+        head == text[c.start : c.end]
+        or re.sub(r"^the\s+", "", head, flags=re.I) == text[c.start : c.end]
+    )
 
 
 def _same_speaker(a: str | None, b: str | None) -> bool:
