@@ -1,0 +1,580 @@
+"""Resolving recognised place mentions to gazetteer entries.
+
+:func:`resolve` chooses, for every mention, one candidate from the gazetteer
+(or none) by adding up evidence:
+
+* **prior**: the kind of place (countries and first-level regions first) and
+  its population, and the gazetteer's own ranking of the name match;
+* **focus countries**: countries named in the article, countries of its
+  unambiguous places, and the countries of its demonyms ("Russian forces");
+* **focus regions**: first-level regions named in the article ("Ohio") pull
+  their towns ("Columbus" in Ohio, not Georgia);
+* **qualifiers**: "Kherson, Ukraine", "Paris, Texas", "Springfield, Ill.";
+* **coherence**: a candidate close (geodesic distance) to the article's other
+  places wins over a far one;
+* **relative cues**: "a tiny town 60 kilometres northwest of Kyiv" is parsed
+  into distance, bearing and anchor, each candidate is checked with geopy's
+  geodesic distance and the bearing from the anchor, and the one that fits is
+  preferred; the cue is kept on the mention with the checked distance.
+
+Precision follows ``status-taxonomy.md``: 1 for a town itself, 2 for the
+surroundings of a town ("outside Kyiv", "60 km northwest of Kyiv" when no
+named place carries the cue), 3 for countries, regions, water and borders.
+
+Anaphors ("the city", "the capital") found by recognition are resolved to the
+last named city, town or village before them, or for "the capital" to the
+capital of the country in focus; the ones that refer to nothing are dropped.
+They stay in the output (``anaphor=True``) because the status tagger attaches
+"the city" statements through them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from geographiclib.geodesic import Geodesic
+from geopy.distance import geodesic
+
+from .mentions import demonyms, lexicons
+from .model import Article, Kind, Mention, Place, RelativeCue, Sentence
+
+__all__ = ["parse_cues", "resolve", "CueMatch", "bearing_deg", "distance_km"]
+
+#: kinds that are areas, not points: precision 3
+AREA_KINDS = frozenset(
+    {Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2, Kind.REGION, Kind.WATER, Kind.BORDER, Kind.FEATURE}
+)
+SETTLEMENT_KINDS = frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE})
+
+#: scale of the gazetteer's prior against the evidence scores below
+PRIOR_WEIGHT = 2.0
+
+_UNIT_KM = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609344, "mi": 1.609344}
+
+_BEARING_WORDS = (
+    r"(?:north|south)(?:[- ]?(?:north|south)?[- ]?(?:east|west))?(?:ern)?|east(?:ern)?|west(?:ern)?"
+)
+#: "60 kilometres northwest of", "10 miles (16 km) south of", "northwest of"
+_CUE = re.compile(
+    r"(?:(?P<num>\d+(?:[.,]\d+)?)(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)?)?\s*-?\s*"
+    r"(?P<unit>km|kilomet(?:re|er)s?|miles?|mi)\b\.?\s+(?:\([^)]{0,30}\)\s+)?)?"
+    r"(?P<bearing>" + _BEARING_WORDS + r")\s+of\s+"
+    r"(?:(?:the|its)\s+(?:\w+\s+)?(?:city|capital|town|village|port)(?:\s+of)?\s+)?$",
+    re.IGNORECASE,
+)
+#: "60 km from", "outside", "near", "on the outskirts of"
+_NEAR = re.compile(
+    r"(?:(?P<num>\d+(?:[.,]\d+)?)\s*-?\s*(?P<unit>km|kilomet(?:re|er)s?|miles?|mi)\b\.?\s+"
+    r"(?:away\s+)?from|(?P<word>just\s+outside|outside|near|nearby|close\s+to|"
+    r"on\s+the\s+outskirts\s+of|outskirts\s+of|around|suburbs?\s+of))\s+"
+    r"(?:(?:the|its)\s+(?:\w+\s+)?(?:city|capital|town|village|port)(?:\s+of)?\s+)?$",
+    re.IGNORECASE,
+)
+#: between a place and a cue that describes it: ", a tiny town " / ", some "
+_APPOSITION = re.compile(
+    r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
+)
+_COMPASS_PHRASE = re.compile(
+    r"\b(?:in|across)\s+the\s+(north|south|east|west|north-?east|north-?west|south-?east|"
+    r"south-?west|center|centre)\b(?!\s+of)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    """A relative cue found before an anchor mention."""
+
+    start: int
+    end: int
+    distance_km: float | None
+    bearing: str | None
+    bearing_deg: float | None
+    #: "near" for outside/near/around phrases without a compass bearing
+    near: bool
+
+
+def distance_km(a: Place, b: Place) -> float:
+    """Geodesic (WGS84) distance between two places in kilometres, via geopy."""
+    return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).km)
+
+
+def bearing_deg(a: Place, b: Place) -> float:
+    """Initial geodesic bearing from *a* to *b*, degrees clockwise from north."""
+    az = Geodesic.WGS84.Inverse(a.lat, a.lon, b.lat, b.lon)["azi1"]
+    return float(az % 360.0)
+
+
+def _angle_diff(a: float, b: float) -> float:
+    d = abs(a - b) % 360.0
+    return min(d, 360.0 - d)
+
+
+def _bearing_value(word: str) -> float | None:
+    bearings = lexicons().bearings
+    w = word.lower().replace(" ", "-")
+    if w in bearings:
+        return bearings[w]
+    w2 = w.replace("-", "")
+    for k, v in bearings.items():
+        if k.replace("-", "") == w2:
+            return v
+    return None
+
+
+def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
+    """Parse a relative cue that ends right before an anchor name.
+
+    Parameters
+    ----------
+    text : str
+        The article text.
+    anchor_start : int
+        Where the anchor's name starts ("Kyiv" in "60 km northwest of Kyiv").
+
+    Returns
+    -------
+    CueMatch or None
+    """
+    window_start = max(0, anchor_start - 90)
+    window = text[window_start:anchor_start]
+    m = _CUE.search(window)
+    if m is not None:
+        km = _km(m.group("num"), m.group("unit"))
+        word = m.group("bearing").lower()
+        return CueMatch(
+            window_start + m.start(), anchor_start, km, word, _bearing_value(word), near=False
+        )
+    m = _NEAR.search(window)
+    if m is not None:
+        km = _km(m.group("num"), m.group("unit"))
+        return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
+    return None
+
+
+def _km(num: str | None, unit: str | None) -> float | None:
+    if not num or not unit:
+        return None
+    value = (
+        float(num.replace(",", ""))
+        if num.count(",") and len(num.split(",")[-1]) == 3
+        else float(num.replace(",", "."))
+    )
+    u = unit.lower().rstrip("s")
+    return round(value * _UNIT_KM.get(u, 1.0), 3)
+
+
+# --------------------------------------------------------------------------
+# Candidates
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Cand:
+    place: Place
+    prior: float
+    reasons: tuple[str, ...]
+    score: float = 0.0
+
+
+class _CandidateCache:
+    """Gazetteer lookups cached per key for the life of one gazetteer object."""
+
+    def __init__(self, gaz: Any, limit: int = 25) -> None:
+        self.gaz = gaz
+        self.limit = limit
+        self.cache: dict[str, list[_Cand]] = {}
+
+    def get(self, key: str) -> list[_Cand]:
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        try:
+            raw = self.gaz.entries(key)[: self.limit]
+            if not raw:
+                raw = self.gaz.lookup(key, limit=self.limit)
+        except Exception:  # a malformed name must not stop the article
+            raw = []
+        out = []
+        for c in raw:
+            # the gazetteer's prior already weighs name quality (preferred,
+            # alternate, a region shadowed by its city), kind, population,
+            # capitals and curated entries; the evidence below is on its scale
+            out.append(_Cand(c.place, PRIOR_WEIGHT * float(c.score), tuple(c.reasons)))
+        if len(self.cache) > 50_000:
+            self.cache.clear()
+        self.cache[key] = out
+        return out
+
+
+_CACHES: dict[int, tuple[Any, _CandidateCache]] = {}
+
+
+def _cache_for(gaz: Any) -> _CandidateCache:
+    hit = _CACHES.get(id(gaz))
+    if hit is not None and hit[0] is gaz:
+        return hit[1]
+    cache = _CandidateCache(gaz)
+    _CACHES[id(gaz)] = (gaz, cache)
+    return cache
+
+
+# --------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------
+
+
+def _is_big(c: _Cand) -> bool:
+    return c.place.kind in (Kind.COUNTRY, Kind.ADMIN1) or c.place.population >= 1_000_000
+
+
+def resolve(
+    article: Article,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[Mention],
+    gazetteer: Any,
+    *,
+    online: bool | None = False,
+) -> list[Mention]:
+    """Resolve *mentions* of *article* to places.
+
+    Parameters
+    ----------
+    article : Article
+    sentences : sequence of Sentence
+        The article's sentences (qualifiers and cues never cross a sentence).
+    mentions : sequence of Mention
+        From :func:`sitmap.mentions.recognize`.
+    gazetteer : sitmap.gazetteer.Gazetteer
+    online : bool, default False
+        Ask the gazetteer's online geocoder for names it does not know (only
+        when the user enabled it).
+
+    Returns
+    -------
+    list of Mention
+        The same mentions in text order with ``place`` set (or None when no
+        candidate fits), ``precision`` 1/2/3 and ``cue`` for relative cues;
+        anaphors that refer to nothing are dropped.
+    """
+    text = article.text
+    cache = _cache_for(gazetteer)
+    named = [m for m in mentions if not m.anaphor]
+    cands: list[list[_Cand]] = []
+    for m in named:
+        key = m.key or m.text
+        found = cache.get(key)
+        if not found and online:
+            found = _online(gazetteer, m.text)
+        cands.append(found)
+
+    # -- qualifiers: "X, Y" where Y is a country or first-level region -----
+    qualifier_of: dict[int, int] = {}
+    for i in range(len(named) - 1):
+        a, b = named[i], named[i + 1]
+        between = text[a.end : b.start]
+        if re.fullmatch(r"\s*,\s*", between) or re.fullmatch(r"\s*\(\s*", between):
+            if any(c.place.kind in (Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2) for c in cands[i + 1]):
+                qualifier_of[i] = i + 1
+
+    # -- focus countries and regions ---------------------------------------
+    focus: Counter[str] = Counter()
+    for cc, n in demonyms(article).items():
+        focus[cc] += n
+    for cl in cands:
+        if not cl:
+            continue
+        best = max(cl, key=lambda c: c.prior)
+        countries = {c.place.country for c in cl if c.place.country}
+        if len(countries) == 1 or _is_big(best) and best.prior - _second(cl) > 2.0:
+            if best.place.country:
+                focus[best.place.country] += 2
+    total = sum(focus.values()) or 1
+    top_cc = focus.most_common(1)[0][0] if focus else None
+    regions: Counter[tuple[str, str]] = Counter()
+    for cl in cands:
+        for c in cl[:3]:
+            if c.place.kind is Kind.ADMIN1 and c.place.country and c.place.admin1:
+                if len(cl) == 1 or c is max(cl, key=lambda x: x.prior):
+                    regions[(c.place.country, c.place.admin1)] += 1
+
+    # -- compass phrase of the article ("in the south") ---------------------
+    compass = {m.start(): m.group(1).lower() for m in _COMPASS_PHRASE.finditer(text)}
+
+    # -- first choice -------------------------------------------------------
+    for i, cl in enumerate(cands):
+        q = qualifier_of.get(i)
+        qplaces = [c.place for c in cands[q]] if q is not None else []
+        for c in cl:
+            s = c.prior
+            cc = c.place.country
+            if cc:
+                s += 4.0 * focus[cc] / total + (1.5 if cc == top_cc else 0.0)
+            if c.place.admin1 and cc and (cc, c.place.admin1) in regions:
+                s += 3.0
+            if qplaces:
+                if any(_inside(c.place, qp) for qp in qplaces):
+                    s += 12.0
+                else:
+                    s -= 4.0
+            c.score = s
+    chosen: list[_Cand | None] = [max(cl, key=lambda c: c.score) if cl else None for cl in cands]
+
+    # -- coherence: closeness to the other places (two rounds) ---------------
+    for _ in range(2):
+        anchors = [
+            c.place
+            for c in chosen
+            if c is not None and c.place.kind in SETTLEMENT_KINDS | {Kind.ADMIN2}
+        ]
+        countries = Counter(c.place.country for c in chosen if c is not None and c.place.country)
+        if not anchors and not countries:
+            break
+        new = []
+        for i, cl in enumerate(cands):
+            if len(cl) <= 1:
+                new.append(chosen[i])
+                continue
+            own = chosen[i].place if chosen[i] is not None else None
+            best, best_s = None, -1e9
+            for c in cl:
+                s = c.score
+                others = [a for a in anchors if a is not own and a.key != c.place.key]
+                if others and c.place.kind not in (Kind.COUNTRY,):
+                    d = min(_fast_km(c.place, a) for a in others)
+                    s += 3.0 * math.exp(-d / 150.0) + 1.0 * math.exp(-d / 800.0)
+                if (
+                    c.place.country
+                    and countries[c.place.country]
+                    - (1 if own is not None and own.country == c.place.country else 0)
+                    > 0
+                ):
+                    s += 1.0
+                if s > best_s:
+                    best, best_s = c, s
+            new.append(best)
+        chosen = new
+
+    # -- compass qualifier: "in the south, ... port of Mariupol" ------------
+    for i, m in enumerate(named):
+        cl = cands[i]
+        if len(cl) <= 1 or chosen[i] is None:
+            continue
+        sent = _sentence_of(sentences, m.start)
+        if sent is None:
+            continue
+        words = [w for pos, w in compass.items() if sent.start <= pos < sent.end]
+        if not words or not top_cc:
+            continue
+        country = gazetteer.country(top_cc) if hasattr(gazetteer, "country") else None
+        if country is None:
+            continue
+        want = (
+            _bearing_value(words[0].replace("center", "").replace("centre", "")) if words else None
+        )
+        if want is None:
+            continue
+        fits = [
+            c
+            for c in cl
+            if c.place.country == top_cc and _angle_diff(bearing_deg(country, c.place), want) <= 60
+        ]
+        if fits:
+            chosen[i] = max(fits, key=lambda c: c.score)
+
+    # -- relative cues ------------------------------------------------------
+    cue_for: dict[int, RelativeCue] = {}
+    precision_two: set[int] = set()
+    for j, anchor in enumerate(named):
+        cue = parse_cues(text, anchor.start)
+        if cue is None:
+            continue
+        anchor_place = chosen[j].place if chosen[j] is not None else None
+        target = _cue_target(text, named, j, cue)
+        if target is None:
+            # the anchor's surroundings are the place meant: "outside Kyiv"
+            cue_for[j] = RelativeCue(cue.distance_km, cue.bearing, anchor.text, anchor_place, None)
+            if anchor_place is not None and anchor_place.kind in SETTLEMENT_KINDS:
+                precision_two.add(j)
+            continue
+        checked = None
+        if anchor_place is not None and cands[target]:
+            fits = []
+            for c in cands[target]:
+                d = distance_km(anchor_place, c.place)
+                ok = _fits(cue, d, anchor_place, c.place)
+                fits.append((ok, c.score, d, c))
+            good = [f for f in fits if f[0]]
+            if good:
+                _, _, checked, best = max(good, key=lambda f: (f[1], -f[2]))
+                chosen[target] = best
+            elif chosen[target] is not None:
+                checked = distance_km(anchor_place, chosen[target].place)
+        cue_for[target] = RelativeCue(
+            cue.distance_km,
+            cue.bearing,
+            anchor.text,
+            anchor_place,
+            round(checked, 1) if checked is not None else None,
+        )
+
+    # -- build the output ---------------------------------------------------
+    out: list[Mention] = []
+    resolved_named: list[tuple[int, Mention]] = []
+    for i, m in enumerate(named):
+        c = chosen[i]
+        place = c.place if c is not None else None
+        precision = _precision(place)
+        if i in precision_two:
+            precision = 2
+        nm = replace(m, place=place, precision=precision, cue=cue_for.get(i))
+        out.append(nm)
+        resolved_named.append((m.start, nm))
+    for m in mentions:
+        if not m.anaphor:
+            continue
+        place = _anaphor_place(m, resolved_named, gazetteer, top_cc)
+        if place is None:
+            continue
+        out.append(replace(m, place=place, precision=_precision(place)))
+    out.sort(key=lambda m: (m.start, m.end))
+    return out
+
+
+def _second(cl: list[_Cand]) -> float:
+    if len(cl) < 2:
+        return -1e9
+    return sorted((c.prior for c in cl), reverse=True)[1]
+
+
+def _inside(p: Place, q: Place) -> bool:
+    """Whether place *p* lies in the country or region *q*."""
+    if q.kind is Kind.COUNTRY:
+        return p.country == q.country and p.key != q.key
+    if q.kind is Kind.ADMIN1:
+        return p.country == q.country and p.admin1 == q.admin1 and p.key != q.key
+    if q.kind is Kind.ADMIN2:
+        return p.country == q.country and _fast_km(p, q) < 80
+    return False
+
+
+def _fast_km(a: Place, b: Place) -> float:
+    # haversine: coherence compares many pairs and needs no geodesic precision
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _fits(cue: CueMatch, d: float, anchor: Place, cand: Place) -> bool:
+    if cand.key == anchor.key:
+        return False
+    if cue.distance_km is not None:
+        tol = max(15.0, 0.4 * cue.distance_km)
+        if abs(d - cue.distance_km) > tol:
+            return False
+    elif d > (60.0 if cue.near else 400.0):
+        return False
+    if cue.bearing_deg is not None:
+        if _angle_diff(bearing_deg(anchor, cand), cue.bearing_deg) > 50.0:
+            return False
+    return True
+
+
+def _cue_target(text: str, named: Sequence[Mention], j: int, cue: CueMatch) -> int | None:
+    """The mention a cue describes: the named place right before it, if any."""
+    if j == 0:
+        return None
+    prev = named[j - 1]
+    if prev.end > cue.start:
+        return None
+    between = text[prev.end : cue.start]
+    if len(between) > 60 or any(ch in between for ch in ".;:!?\n"):
+        return None
+    if _APPOSITION.match(between):
+        return j - 1
+    return None
+
+
+def _sentence_of(sentences: Sequence[Sentence], pos: int) -> Sentence | None:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
+def _precision(place: Place | None) -> int:
+    if place is None:
+        return 1
+    return 3 if place.kind in AREA_KINDS else 1
+
+
+def _anaphor_place(
+    m: Mention, resolved: list[tuple[int, Mention]], gazetteer: Any, top_cc: str | None
+) -> Place | None:
+    head = m.text.lower().split()[-1]
+    before = [r for pos, r in resolved if pos < m.start and r.place is not None]
+    if head == "capital":
+        # "Ukraine's capital ... the capital": the capital of the last country
+        # named, else of the country the article is about
+        for r in reversed(before[-3:]):
+            assert r.place is not None
+            if r.place.kind is Kind.COUNTRY and r.place.country:
+                cap = _capital(gazetteer, r.place.country)
+                if cap is not None:
+                    return cap
+        if top_cc:
+            return _capital(gazetteer, top_cc)
+        return None
+    for r in reversed(before):
+        assert r.place is not None
+        if r.place.kind in SETTLEMENT_KINDS:
+            return r.place
+    return None
+
+
+def _capital(gazetteer: Any, cc: str) -> Place | None:
+    fn = getattr(gazetteer, "capital", None)
+    if fn is None:
+        return None
+    try:
+        place = fn(cc)
+    except Exception:
+        return None
+    return place if isinstance(place, Place) else None
+
+
+def _online(gazetteer: Any, name: str) -> list[_Cand]:
+    """Ask the gazetteer's online fallback, when it has one and it answers."""
+    for attr in ("lookup_online", "geocode_online"):
+        fn = getattr(gazetteer, attr, None)
+        if fn is None:
+            continue
+        try:
+            found = fn(name)
+        except Exception:
+            return []
+        if found is None:
+            return []
+        items = found if isinstance(found, list) else [found]
+        out = []
+        for c in items:
+            place = getattr(c, "place", c)
+            if isinstance(place, Place):
+                out.append(_Cand(place, 0.0, ("online",)))
+        return out
+    return []
+
+
+def group_by_key(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:
+    """Group resolved mentions by their place's key (unresolved ones left out)."""
+    out: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.place is not None:
+            out[m.place.key].append(m)
+    return dict(out)

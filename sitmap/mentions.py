@@ -1,0 +1,1036 @@
+"""Recognising place mentions in article text.
+
+Recognition runs in three steps:
+
+1. **Lexicon scan.**  The article is normalised character by character (lower
+   case, diacritics stripped) so that every normalised character sits at the
+   same offset as the original one, split into word tokens, and scanned with an
+   Aho-Corasick automaton built over the gazetteer's normalised names, the
+   demonyms and the abbreviations in ``sitmap/data/geoparse/``.  Keys are padded
+   with spaces so that every hit starts and ends on a word boundary.
+2. **Context rules** decide, for each hit, whether it is a place: it must be
+   capitalised as a name; it must not be a person (after a title, a first name
+   before it, a surname seen earlier in a person's name, a lone word before
+   "said"), an organisation ("Reuters", the tail of "Save the Children Canada"),
+   a demonym ("Ukrainian"), an acronym, or a sentence-initial common word
+   ("Will", "Police").  Common English words that are also small places need
+   positive evidence: a locative preposition ("in Reading"), a place noun
+   ("the town of X", "X, a town of 2,000") or a qualifier ("Mobile, Ala.").
+3. **Longest match wins** among the surviving hits ("New York City" over
+   "York"), and capitalised names introduced by a place noun that the
+   gazetteer does not know ("the settlement of Xyz") are kept as unresolved
+   mentions.
+
+Anaphors ("the city", "the capital") are recognised too, marked
+``anaphor=True``; :func:`sitmap.geocode.resolve` links them to the place they
+refer back to.
+
+The public entry points are :func:`recognize` and :func:`demonyms`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import threading
+import unicodedata
+import weakref
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ahocorasick
+from anyascii import anyascii
+
+from .model import Article, Kind, Mention, Sentence
+
+__all__ = [
+    "Hit",
+    "Lexicons",
+    "Recognizer",
+    "demonyms",
+    "lexicons",
+    "normalize_text",
+    "recognize",
+    "recognizer_for",
+    "tokenize",
+]
+
+# --------------------------------------------------------------------------
+# Lexicons
+# --------------------------------------------------------------------------
+
+
+_DATA_DIR = Path(__file__).resolve().parent / "data" / "geoparse"
+
+
+def _data_lines(name: str) -> list[str]:
+    """Read one lexicon file from ``sitmap/data/geoparse``, without comments."""
+    text = resources.files("sitmap").joinpath("data", "geoparse", name).read_text("utf-8")
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
+        if line.strip():
+            out.append(line.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The word lists the context rules use (see ``sitmap/data/geoparse/README.md``)."""
+
+    titles: frozenset[str]
+    #: titles that count only when capitalised ("General Smith", not "general election")
+    titles_capitalised_only: frozenset[str]
+    org_words: frozenset[str]
+    not_places: frozenset[str]
+    place_nouns: frozenset[str]
+    prepositions: frozenset[str]
+    speech_verbs: frozenset[str]
+    name_words: frozenset[str]
+    common_places: frozenset[str]
+    #: demonym as written -> ISO country code ("-" for a region)
+    demonyms: dict[str, str]
+    #: abbreviation as written -> name to look up
+    abbreviations: dict[str, str]
+    #: compass word -> bearing in degrees
+    bearings: dict[str, float]
+    #: lower-case English words (a capitalised one at a sentence start is not a name)
+    common_words: frozenset[str]
+    #: lower-case first names (a capitalised word after one is a surname)
+    first_names: frozenset[str]
+
+
+def _load_common_words() -> frozenset[str]:
+    # Webster's Second International (public domain) as shipped by the
+    # english-words package; only its lower-case entries are common words, the
+    # capitalised ones are proper nouns.
+    from english_words import get_english_words_set
+
+    words = get_english_words_set(["web2"], lower=False, alpha=True)
+    return frozenset(w for w in words if w.islower() and len(w) > 1)
+
+
+def _load_first_names() -> frozenset[str]:
+    # gender-guesser ships Jörg Michael's first-name dictionary (~45,000 names
+    # from many countries); we only need the set of names.
+    path = resources.files("gender_guesser").joinpath("data", "nam_dict.txt")
+    names = set()
+    with path.open("r", encoding="iso-8859-1") as fh:
+        for line in fh:
+            if line.startswith("#") or len(line) < 30:
+                continue
+            name = line[3:29].strip()
+            if not name or "+" in name or " " in name:
+                continue
+            names.add(_fold(name))
+    return frozenset(n for n in names if len(n) > 2)
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> Lexicons:
+    """Load (once) and return the geoparser's lexicons."""
+    titles, titles_cap = set(), set()
+    for line in _data_lines("titles.txt"):
+        word = line.rstrip(" *").strip().lower()
+        (titles_cap if line.endswith("*") else titles).add(word)
+    demonyms: dict[str, str] = {}
+    for line in _data_lines("demonyms.tsv"):
+        word, cc = line.split("\t")
+        demonyms[word] = cc
+        if not word.endswith(("s", "sh", "ch", "ese", "ss")) and word[-1].isalpha():
+            demonyms.setdefault(word + "s", cc)
+    abbreviations = dict(line.split("\t", 1) for line in _data_lines("abbreviations.tsv"))
+    bearings = {
+        w.lower(): float(d) for w, d in (line.split("\t") for line in _data_lines("bearings.tsv"))
+    }
+    return Lexicons(
+        titles=frozenset(titles),
+        titles_capitalised_only=frozenset(titles_cap),
+        org_words=frozenset(w.lower() for w in _data_lines("org_words.txt")),
+        not_places=frozenset(_data_lines("not_places.txt")),
+        place_nouns=frozenset(w.lower() for w in _data_lines("place_nouns.txt")),
+        prepositions=frozenset(w.lower() for w in _data_lines("prepositions.txt")),
+        speech_verbs=frozenset(w.lower() for w in _data_lines("speech_verbs.txt")),
+        name_words=frozenset(w.lower() for w in _data_lines("name_words.txt")),
+        common_places=frozenset(_data_lines("common_places.txt")),
+        demonyms=demonyms,
+        abbreviations=abbreviations,
+        bearings=bearings,
+        common_words=_load_common_words(),
+        first_names=_load_first_names(),
+    )
+
+
+# --------------------------------------------------------------------------
+# Normalisation that keeps offsets
+# --------------------------------------------------------------------------
+
+
+class _FoldTable(dict):
+    """A ``str.translate`` table mapping every character to exactly one character.
+
+    Letters become lower-case ASCII where a one-letter transliteration exists
+    ("É" -> "e", "ł" -> "l"), so the normalised text has the same length as
+    the original and offsets carry over unchanged.  Built lazily: each code
+    point is worked out once, on first sight.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = ch
+        if ch.isalnum():
+            low = ch.lower()
+            if len(low) != 1:
+                low = ch
+            decomposed = "".join(
+                c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)
+            )
+            if len(decomposed) == 1 and decomposed.isascii():
+                out = decomposed
+            elif low.isascii():
+                out = low
+            else:
+                ascii_form = anyascii(low).lower()
+                out = ascii_form[0] if ascii_form[:1].isalnum() else low
+        elif ch.isspace():
+            out = "\n" if ch in "\n\r\u2028\u2029" else " "
+        self[code] = out
+        return out
+
+
+_FOLD = _FoldTable()
+
+
+def normalize_text(text: str) -> str:
+    """Return *text* lower-cased and stripped of diacritics, with the same length.
+
+    ``normalize_text(t)[i]`` is the normalised form of ``t[i]`` for every ``i``,
+    which is what lets recognition report offsets into the original text.
+    """
+    return text.translate(_FOLD)
+
+
+def _fold(word: str) -> str:
+    return word.translate(_FOLD)
+
+
+#: A word token, or punctuation across which no place name may run.  Inner
+#: apostrophes and full stops join a word ("L'viv", "U.S"), as the gazetteer's
+#: keys drop them, except a possessive "'s", which stays a word of its own so
+#: that "Ukraine's" still yields "Ukraine".  A full stop followed by a space
+#: blocks only after a word of four or more letters, so "St. Louis" stays
+#: joinable while "...in York. New..." does not.
+_TOKEN = re.compile(
+    r"[^\W_]+(?:['’`](?![sS]\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
+)
+_JOINERS = re.compile(r"['’`.]")
+
+
+def tokenize(norm: str) -> tuple[list[str], list[int], list[int]]:
+    """Split normalised text into tokens; return (tokens, starts, ends).
+
+    A token's string drops inner apostrophes and full stops, as gazetteer keys
+    do; its offsets still cover the characters as written.
+    """
+    toks, starts, ends = [], [], []
+    for m in _TOKEN.finditer(norm):
+        t = m.group()
+        if len(t) > 2 and ("." in t or "'" in t or "’" in t or "`" in t):
+            t = _JOINERS.sub("", t)
+        toks.append(t)
+        starts.append(m.start())
+        ends.append(m.end())
+    return toks, starts, ends
+
+
+def _key_tokens(name: str) -> str:
+    """The space-joined token form of a name, as the automaton stores it."""
+    return _normalize_key(name)
+
+
+def _normalize_key(name: str) -> str:
+    try:
+        from .gazetteer import normalize
+    except ImportError:  # the package exports it; the module always has it
+        from .gazetteer.normalize import normalize
+    return normalize(name)
+
+
+# --------------------------------------------------------------------------
+# The automaton
+# --------------------------------------------------------------------------
+
+
+class _Entry(NamedTuple):
+    """What the automaton knows about one normalised key."""
+
+    key: str
+    #: the gazetteer key, when the key is a gazetteer name
+    gaz_key: str | None = None
+    population: int = 0
+    #: the most important kind among the places with this name (a ``Kind`` value)
+    kind: str | None = None
+    #: True when the key is some entry's preferred name (not only an alternate)
+    preferred: bool = True
+    #: ISO code when the key is a demonym
+    demonym: str | None = None
+    #: abbreviations as written that normalise to this key -> name to look up
+    abbreviations: tuple[tuple[str, str], ...] = ()
+    #: number of tokens
+    n_tokens: int = 1
+    #: the gazetteer marks the key as a stopword or common word ("reading")
+    blocked: bool = False
+    #: spellings a blocked key is accepted in, case-sensitively ("US")
+    forms: tuple[str, ...] = ()
+
+    @property
+    def major(self) -> bool:
+        """A country, first-level region or large city."""
+        return self.kind in _MAJOR_KINDS or self.population >= 100_000
+
+
+_MAJOR_KINDS = frozenset(
+    k.value for k in (Kind.COUNTRY, Kind.ADMIN1, Kind.WATER, Kind.BORDER, Kind.REGION)
+)
+
+#: bump when the automaton's values change shape, to ignore stale caches
+_AUTOMATON_VERSION = 1
+
+
+class Recognizer:
+    """The recogniser for one gazetteer: its automaton and lexicons.
+
+    Building the automaton over half a million names takes several seconds, so
+    one recogniser is built per gazetteer object and reused
+    (:func:`recognizer_for`), and the built automaton is pickled into the user
+    cache directory, keyed by the gazetteer file's path, size and time, so the
+    next process loads it instead.
+
+    Parameters
+    ----------
+    gazetteer : sitmap.gazetteer.Gazetteer
+        The source of names: ``gazetteer.names()`` yields ``(key, NameInfo)``.
+    cache : bool, default True
+        Read and write the pickled automaton.
+    """
+
+    def __init__(self, gazetteer: Any, *, cache: bool = True) -> None:
+        self.gazetteer = gazetteer
+        self.lex = lexicons()
+        cache_file = _cache_file(gazetteer) if cache else None
+        built = _load_cached(cache_file)
+        if built is None:
+            built = self._build()
+            _save_cached(cache_file, built)
+        # the automaton maps each padded key to an index into ``entries``:
+        # plain integers and tuples of plain values pickle and load fast
+        self.automaton, self.raw = built
+
+    def entry(self, key: str) -> _Entry | None:
+        """The automaton's entry for a normalised key, if any."""
+        idx = self.automaton.get(f" {key} ", None)
+        return None if idx is None else _Entry._make(self.raw[idx])
+
+    def _build(self) -> tuple[Any, list[tuple[Any, ...]]]:
+        entries: dict[str, _Entry] = {}
+        for key, info in gazetteer_names(self.gazetteer):
+            if key:
+                # gazetteer keys are normalised exactly as tokens are
+                entries[key] = _Entry(
+                    key,
+                    key,
+                    info.population,
+                    str(getattr(info.kind, "value", info.kind)),
+                    info.preferred,
+                    None,
+                    (),
+                    key.count(" ") + 1,
+                    info.blocked,
+                    info.forms,
+                )
+        for word, cc in self.lex.demonyms.items():
+            tkey = _key_tokens(word)
+            old = entries.get(tkey)
+            entries[tkey] = (
+                old._replace(demonym=cc)
+                if old
+                else _Entry(tkey, demonym=cc, n_tokens=tkey.count(" ") + 1)
+            )
+        for abbr, name in self.lex.abbreviations.items():
+            tkey = _key_tokens(abbr)
+            old = entries.get(tkey)
+            pair = ((abbr, name),)
+            entries[tkey] = (
+                old._replace(abbreviations=old.abbreviations + pair)
+                if old
+                else _Entry(tkey, abbreviations=pair, n_tokens=tkey.count(" ") + 1)
+            )
+        auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        raw = []
+        for i, (tkey, entry) in enumerate(entries.items()):
+            auto.add_word(f" {tkey} ", i)
+            raw.append(tuple(entry))
+        auto.make_automaton()
+        return auto, raw
+
+    # -- scanning ---------------------------------------------------------
+
+    def scan(self, norm_tokens: Sequence[str]) -> list[tuple[int, int, _Entry]]:
+        """All lexicon hits as (first token, last token + 1, entry)."""
+        joined = " " + " ".join(norm_tokens) + " "
+        # token k starts at offsets[k] in ``joined``
+        offsets = []
+        pos = 1
+        for t in norm_tokens:
+            offsets.append(pos)
+            pos += len(t) + 1
+        hits = []
+        raw = self.raw
+        make = _Entry._make
+        for end, idx in self.automaton.iter(joined):
+            entry = make(raw[idx])
+            start = end - len(entry.key)  # index of the key's first character
+            first = bisect_left(offsets, start)
+            hits.append((first, first + entry.n_tokens, entry))
+        return hits
+
+
+def gazetteer_names(gazetteer: Any) -> Iterable[tuple[str, Any]]:
+    """The gazetteer's ``(key, NameInfo)`` pairs."""
+    return gazetteer.names()
+
+
+def _cache_file(gazetteer: Any) -> Path | None:
+    path = getattr(gazetteer, "path", None)
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+        from platformdirs import user_cache_dir
+    except (OSError, ImportError):
+        return None
+    lex_stamp = max((f.stat().st_mtime_ns for f in _DATA_DIR.iterdir() if f.is_file()), default=0)
+    ident = (
+        f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{lex_stamp}|{_AUTOMATON_VERSION}"
+    )
+    digest = hashlib.sha1(ident.encode()).hexdigest()[:16]
+    return Path(user_cache_dir("sitmap", appauthor=False)) / f"geoparse-automaton-{digest}.pickle"
+
+
+def _load_cached(path: Path | None) -> Any:
+    if path is None or not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # a stale or truncated cache is rebuilt, never fatal
+        return None
+
+
+def _save_cached(path: Path | None, auto: Any) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(auto, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in path.parent.glob("geoparse-automaton-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:  # a read-only cache directory only costs time
+        pass
+
+
+_RECOGNIZERS: weakref.WeakKeyDictionary[Any, Recognizer] = weakref.WeakKeyDictionary()
+_RECOGNIZERS_BY_ID: dict[int, Recognizer] = {}
+_LOCK = threading.Lock()
+
+
+def recognizer_for(gazetteer: Any) -> Recognizer:
+    """Return the (cached) :class:`Recognizer` for *gazetteer*."""
+    with _LOCK:
+        try:
+            rec = _RECOGNIZERS.get(gazetteer)
+        except TypeError:  # not weak-referenceable
+            rec = _RECOGNIZERS_BY_ID.get(id(gazetteer))
+        if rec is None:
+            rec = Recognizer(gazetteer)
+            try:
+                _RECOGNIZERS[gazetteer] = rec
+            except TypeError:
+                _RECOGNIZERS_BY_ID[id(gazetteer)] = rec
+        return rec
+
+
+# --------------------------------------------------------------------------
+# Context rules
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    """A candidate mention with the evidence the rules found for it."""
+
+    start: int
+    end: int
+    first: int
+    last: int  # exclusive token index
+    key: str | None
+    entry: _Entry | None
+    #: why it was rejected, or None when it is kept
+    rejected: str | None = None
+    #: name to look up when it differs from the text (abbreviations)
+    lookup: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+_DIRECTION_WORDS = frozenset(
+    """north south east west northern southern eastern western central northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern upper lower
+    greater metro metropolitan downtown inner outer coastal rural suburban mid middle far
+    new old great little big saint st ste san santa fort ft mount mt port lake cape""".split()
+)
+
+_ANAPHOR = re.compile(
+    r"\b[Tt]he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
+)
+#: "the town of X", "port of X", "settlement of X"
+_NOUN_OF = re.compile(
+    r"\b(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
+    r"province|county|oblast|capital|island|villages|towns|cities|state|republic)\s+of\s+"
+    r"((?:[A-Z][\w’'\-]+)(?:[ \-](?:[A-Z][\w’'\-]+|de|la|el|upon|on))*)"
+)
+#: "X, a city of 280,000", "X, a tiny town 60 kilometres northwest of Y"
+_APPOSITIVE = re.compile(
+    r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*,\s+(?:an?|the)\s+(?:[\w\-,]+\s+){0,4}?"
+    r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|community|district|"
+    r"region|province|county|capital|island)\b"
+)
+
+
+def _is_cap(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def _is_all_caps(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+class _Doc:
+    """Per-article scratch state for the rules."""
+
+    def __init__(self, rec: Recognizer, article: Article, sentences: Sequence[Sentence]):
+        self.rec = rec
+        self.lex = rec.lex
+        self.text = article.text
+        self.norm = normalize_text(article.text)
+        self.toks, self.starts, self.ends = tokenize(self.norm)
+        n = len(self.toks)
+        self.words = [self.text[self.starts[i] : self.ends[i]] for i in range(n)]
+        # token indices that begin a sentence (or a line, or follow a colon or quote)
+        self.initial = set()
+        sent_starts = sorted(s.start for s in sentences)
+        for i in range(n):
+            w = self.toks[i]
+            if not w[0].isalnum():
+                continue
+            prev = self.toks[i - 1] if i else "\n"
+            if not prev[0].isalnum() and prev in '\n:"“«(.!?':
+                self.initial.add(i)
+        for s in sent_starts:
+            j = bisect_left(self.starts, s)
+            while j < n and not self.toks[j][0].isalnum():
+                j += 1
+            if j < n:
+                self.initial.add(j)
+        self.persons: set[str] = set()
+
+    # helpers over tokens
+    def word(self, i: int) -> str:
+        return self.words[i] if 0 <= i < len(self.words) else ""
+
+    def tok(self, i: int) -> str:
+        return self.toks[i] if 0 <= i < len(self.toks) else ""
+
+    def gap(self, i: int) -> str:
+        """The original text between token i-1 and token i."""
+        if i <= 0 or i >= len(self.toks):
+            return ""
+        return self.text[self.ends[i - 1] : self.starts[i]]
+
+    def is_word(self, i: int) -> bool:
+        return 0 <= i < len(self.toks) and self.toks[i][0].isalnum()
+
+    def cap_word(self, i: int) -> bool:
+        return self.is_word(i) and _is_cap(self.words[i])
+
+
+def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> bool:
+    """Every significant word of the span starts with a capital (or digit)."""
+    for i in range(first, last):
+        w = doc.words[i]
+        if w[0].isupper() or w[0].isdigit():
+            continue
+        if i > first and (doc.toks[i] in lex.name_words or doc.toks[i] in lex.place_nouns):
+            continue
+        return False
+    # a name cannot end in a connecting word ("Isle of")
+    return doc.toks[last - 1] not in lex.name_words or last - first == 1
+
+
+def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
+    """True when token i follows a person's title ("Mayor", "Gen.", "adviser")."""
+    j = i - 1
+    # skip back over capitalised words of the same name run ("Mayor Vitali Klitschko")
+    steps = 0
+    while steps < 3 and doc.is_word(j):
+        t = doc.toks[j]
+        w = doc.words[j]
+        if t in lex.titles:
+            return True
+        if t in lex.titles_capitalised_only and _is_cap(w):
+            return True
+        if not _is_cap(w) or doc.gap(j + 1).strip(" .") not in ("",):
+            return False
+        j -= 1
+        steps += 1
+    return False
+
+
+def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
+    """Positive context for a place reading of tokens [first, last)."""
+    out = []
+    p = doc.tok(first - 1)
+    if (
+        p in lex.prepositions
+        and not _is_cap(doc.word(first - 1))
+        or (p in lex.prepositions and (first - 1) in doc.initial)
+    ):
+        out.append("preposition")
+    if p in lex.place_nouns or (p == "of" and doc.tok(first - 2) in lex.place_nouns):
+        out.append("place-noun")
+    if p in _DIRECTION_WORDS:
+        out.append("direction")
+    nxt = doc.tok(last)
+    if nxt in lex.place_nouns and not _is_cap(doc.word(last)):
+        out.append("place-noun-after")
+    if nxt == "," and doc.cap_word(last + 1):
+        out.append("comma-qualifier?")
+    if (first - 1) >= 0 and doc.tok(first - 1) == "," and doc.cap_word(first - 2):
+        out.append("after-comma")
+    return out
+
+
+def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | None:
+    """Return why *hit* is not a place, or None to keep it."""
+    first, last = hit.first, hit.last
+    text = doc.text[hit.start : hit.end]
+    entry = hit.entry
+    assert entry is not None
+    if text in lex.not_places:
+        return "organisation"
+    if entry.demonym is not None and entry.gaz_key is None:
+        return "demonym"
+    if not _capitalised_as_name(doc, first, last, lex):
+        return "lower-case"
+    if _is_all_caps(text) and entry.n_tokens == 1:
+        # All-capital words are acronyms ("NATO") unless the line is in
+        # capitals (a dateline or headline) and the name is a real word.
+        neighbours = [doc.word(first - 1), doc.word(last)]
+        shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or first in doc.initial
+        if not (shouting and len(text) >= 4):
+            return "acronym"
+    if entry.demonym is not None and not entry.major:
+        return "demonym"
+    single = entry.n_tokens == 1
+    tok = doc.toks[first]
+    # persons
+    if _title_before(doc, first, lex):
+        return "person-title"
+    prev_i = first - 1
+    if (
+        doc.cap_word(prev_i)
+        and doc.gap(first).strip() == ""
+        and doc.toks[prev_i] in lex.first_names
+        and doc.toks[prev_i] not in lex.common_words
+        and doc.toks[prev_i] not in _DIRECTION_WORDS
+    ):
+        doc.persons.add(tok)
+        return "person-first-name"
+    if single and tok in doc.persons:
+        return "person-surname"
+    nxt = doc.tok(last)
+    if (
+        single
+        and tok in lex.first_names
+        and doc.cap_word(last)
+        and doc.gap(last).strip() == ""
+        and nxt not in lex.common_words
+        and nxt not in lex.org_words
+        and nxt not in lex.place_nouns
+        and nxt not in lex.titles
+        and nxt not in lex.titles_capitalised_only
+        and not _known_major(doc, last)
+        and not entry.major
+    ):
+        # "Jordan Henderson": a first name before a capitalised non-word
+        doc.persons.add(nxt)
+        return "person-first-name"
+    if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
+        return "person-said"
+    # the tail of an organisation's name: "Save the Children Canada"
+    if (
+        doc.cap_word(prev_i)
+        and doc.gap(first).strip() == ""
+        and prev_i not in doc.initial
+        and doc.toks[prev_i] not in _DIRECTION_WORDS
+        and (doc.toks[prev_i] in lex.common_words or doc.toks[prev_i] in lex.org_words)
+        and doc.toks[prev_i] not in lex.titles
+        and doc.toks[prev_i] not in lex.titles_capitalised_only
+        and not _known_major(doc, prev_i)
+    ):
+        return "organisation-tail"
+    # Common words that are also place names ("Hour", "Still", "Police",
+    # "Reading"): the gazetteer's blocked flag or the English word list.
+    # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
+    common = (
+        (entry.blocked or (single and tok in lex.common_words))
+        and text not in lex.common_places
+        and entry.kind != Kind.COUNTRY
+    )
+    if common:
+        hit.reasons = _evidence(doc, first, last, lex)
+        if first in doc.initial:
+            if not {"place-noun", "place-noun-after"} & set(hit.reasons):
+                return "common-word"
+        else:
+            if not {"preposition", "place-noun", "place-noun-after", "after-comma"} & set(
+                hit.reasons
+            ):
+                return "common-word"
+            if doc.cap_word(last) and doc.gap(last).strip() == "":
+                return "common-word"
+    return None
+
+
+def _known_major(doc: _Doc, i: int) -> bool:
+    """Whether token i alone is a major place name (country, region, big city)."""
+    if not doc.is_word(i):
+        return False
+    found = doc.rec.entry(doc.toks[i])
+    return bool(found is not None and found.gaz_key is not None and found.major)
+
+
+def _abbreviation_hit(doc: _Doc, hit: Hit) -> Hit | None:
+    """Check an abbreviation hit against the text as written (case and dots)."""
+    assert hit.entry is not None
+    for abbr, name in hit.entry.abbreviations:
+        core = abbr.rstrip(".")
+        end = hit.start + len(core)
+        if doc.text[hit.start : end] != core:
+            continue
+        if abbr.endswith("."):
+            if doc.text[end : end + 1] != ".":
+                continue
+            # keep the final dot inside the mention unless it ends the sentence
+            nxt = doc.text[end + 1 : end + 3]
+            if not (nxt.startswith(" ") and nxt[1:2].isupper()) or len(core) > 2:
+                end += 1
+        if end < len(doc.text) and doc.text[end].isalnum():
+            continue
+        mixed = not _is_all_caps(abbr)
+        if mixed and abbr.endswith("."):
+            # State abbreviations ("Ill.", "Ga.") are ordinary words too;
+            # accept them only as a qualifier after "City, ".
+            if not (doc.tok(hit.first - 1) == "," and doc.cap_word(hit.first - 2)):
+                continue
+        if abbr in ("US", "ACT", "DC", "BC") and doc.words[hit.first] == abbr:
+            # an all-capital pronoun or word in a shouted headline
+            if _is_all_caps(doc.word(hit.first - 1)) or _is_all_caps(doc.word(hit.last)):
+                continue
+        return Hit(
+            hit.start,
+            end,
+            hit.first,
+            hit.last,
+            hit.entry.gaz_key,
+            hit.entry,
+            lookup=name,
+            reasons=["abbreviation"],
+        )
+    return None
+
+
+def _select_longest(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest non-overlapping hits, leftmost first on ties."""
+    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    taken: list[tuple[int, int]] = []
+    out = []
+    for h in hits:
+        i = bisect_right(taken, (h.start, 1 << 62))
+        if i and taken[i - 1][1] > h.start:
+            continue
+        if i < len(taken) and taken[i][0] < h.end:
+            continue
+        taken.insert(i, (h.start, h.end))
+        out.append(h)
+    out.sort(key=lambda h: h.start)
+    return out
+
+
+def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
+    """Capitalised names introduced by a place noun that the lexicon missed."""
+    spans = [(h.start, h.end) for h in taken]
+    out = []
+    for rx in (_NOUN_OF, _APPOSITIVE):
+        for m in rx.finditer(doc.text):
+            s, e = m.span(1)
+            if any(a < e and s < b for a, b in spans):
+                continue
+            name = m.group(1)
+            if name in lex.not_places or name.split()[0].lower() in lex.titles:
+                continue
+            first = bisect_left(doc.starts, s)
+            if first < len(doc.starts) and first in doc.initial and rx is _APPOSITIVE:
+                # sentence-initial capitals prove nothing on their own
+                if _fold(name.split()[0]) in lex.common_words:
+                    continue
+            if _fold(name) in doc.persons or _fold(name).split()[0] in lex.first_names:
+                continue
+            if _fold(name) in lex.common_words or _fold(name) in lex.demonyms:
+                continue
+            if name in lex.demonyms:
+                continue
+            last = bisect_left(doc.starts, e)
+            out.append(Hit(s, e, first, last, None, None, reasons=["place-noun-pattern"]))
+            spans.append((s, e))
+    return out
+
+
+def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str]]:
+    rec, lex = doc.rec, doc.lex
+    raw = rec.scan(doc.toks)
+    demonym_counts: Counter[str] = Counter()
+    candidates: list[Hit] = []
+    # first pass: persons introduced by titles and first names, so that a
+    # surname mentioned earlier or later ("Grandi said") is known everywhere
+    _collect_persons(doc, lex)
+    for first, last, entry in raw:
+        if entry.n_tokens > 1 and doc.toks[first] == "the":
+            # "the United States": the article is not part of the name
+            first += 1
+        start, end = doc.starts[first], doc.ends[last - 1]
+        hit = Hit(start, end, first, last, entry.gaz_key, entry)
+        if entry.abbreviations:
+            ab = _abbreviation_hit(doc, hit)
+            if ab is not None:
+                candidates.append(ab)
+                continue
+            if entry.gaz_key is None and entry.demonym is None:
+                continue
+        if entry.demonym is not None and _is_cap(doc.words[first]):
+            text = doc.text[start:end]
+            if text in lex.demonyms or text.capitalize() in lex.demonyms:
+                demonym_counts[entry.demonym] += 1
+                if entry.gaz_key is None or not entry.major:
+                    continue
+        if entry.gaz_key is None:
+            continue
+        why = _judge(doc, hit, lex, strict_common)
+        if why is None:
+            candidates.append(hit)
+    kept = _select_longest(candidates)
+    kept.extend(_pattern_hits(doc, kept, lex))
+    kept.sort(key=lambda h: h.start)
+    return kept, demonym_counts
+
+
+def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
+    """Record surnames: capitalised words after a title or a first name."""
+    toks, words = doc.toks, doc.words
+    n = len(toks)
+    for i in range(n - 1):
+        t = toks[i]
+        w = words[i]
+        if not t[0].isalpha():
+            continue
+        title = t in lex.titles or (t in lex.titles_capitalised_only and _is_cap(w))
+        first_name = (
+            _is_cap(w)
+            and t in lex.first_names
+            and t not in lex.common_words
+            and t not in _DIRECTION_WORDS
+            and not _known_major(doc, i)
+        )
+        if not (title or first_name):
+            continue
+        j = i + 1
+        run = []
+        while j < n and len(run) < 3 and doc.cap_word(j) and doc.gap(j).strip(" .") == "":
+            if toks[j] in lex.titles or toks[j] in lex.titles_capitalised_only:
+                break
+            if toks[j] in lex.common_words or toks[j] in lex.org_words:
+                break
+            run.append(toks[j])
+            j += 1
+        if not run:
+            continue
+        if first_name and not title and _known_major(doc, i + 1) and len(run) == 1:
+            continue
+        # the last word of a person's name is the surname used later on
+        doc.persons.add(run[-1])
+
+
+def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
+    spans = [(h.start, h.end) for h in taken]
+    out = []
+    for m in _ANAPHOR.finditer(doc.text):
+        s, e = m.span()
+        if any(a < e and s < b for a, b in spans):
+            continue
+        out.append((s, e))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def recognize(
+    article: Article,
+    sentences: Sequence[Sentence],
+    gazetteer: Any,
+    *,
+    anaphors: bool = True,
+) -> list[Mention]:
+    """Find the place mentions of *article*.
+
+    Parameters
+    ----------
+    article : Article
+        The article; every offset indexes ``article.text``.
+    sentences : sequence of Sentence
+        Its sentences (from :func:`sitmap.sentences.split_sentences`); used to
+        know which words are capitalised only because they start a sentence.
+    gazetteer : sitmap.gazetteer.Gazetteer
+        The lexicon of place names.
+    anaphors : bool, default True
+        Also return "the city" / "the capital" style references, marked
+        ``anaphor=True`` with ``key=None``.
+
+    Returns
+    -------
+    list of Mention
+        In text order, with ``place=None``; ``key`` holds the name to look up
+        (the normalised gazetteer key, or for an abbreviation such as "U.S."
+        the name it stands for, or the text itself for a name found only by a
+        place-noun pattern).
+    """
+    doc = _Doc(recognizer_for(gazetteer), article, sentences)
+    hits, _ = _hits(doc)
+    out = []
+    for h in hits:
+        key = h.lookup or h.key or _key_tokens(article.text[h.start : h.end])
+        out.append(
+            Mention(
+                doc_id=article.doc_id,
+                source=article.source,
+                start=h.start,
+                end=h.end,
+                text=article.text[h.start : h.end],
+                key=key,
+            )
+        )
+    if anaphors:
+        for s, e in _anaphors(doc, hits):
+            out.append(
+                Mention(
+                    doc_id=article.doc_id,
+                    source=article.source,
+                    start=s,
+                    end=e,
+                    text=article.text[s:e],
+                    anaphor=True,
+                )
+            )
+        out.sort(key=lambda m: m.start)
+    return out
+
+
+_DEMONYM_RX_CACHE: dict[int, re.Pattern[str]] = {}
+
+
+def demonyms(article: Article) -> Counter[str]:
+    """Count the demonyms and place adjectives in *article* by country code.
+
+    "Russian forces", "Ukrainians" and "Belarusian athletes" are not place
+    mentions, but they tell the resolver which countries the article is about.
+
+    Parameters
+    ----------
+    article : Article
+
+    Returns
+    -------
+    collections.Counter
+        ISO 3166-1 alpha-2 code -> number of occurrences (regions such as
+        "European" are not counted).
+    """
+    lex = lexicons()
+    rx = _DEMONYM_RX_CACHE.get(0)
+    if rx is None:
+        words = sorted(lex.demonyms, key=len, reverse=True)
+        rx = re.compile(r"(?<![\w-])(?:pro-|anti-)?(" + "|".join(map(re.escape, words)) + r")\b")
+        _DEMONYM_RX_CACHE[0] = rx
+    counts: Counter[str] = Counter()
+    for m in rx.finditer(article.text):
+        cc = lex.demonyms[m.group(1)]
+        if cc != "-" and not m.group(0).startswith(("pro-", "anti-")):
+            counts[cc] += 1
+    return counts
+
+
+def demonym_mentions(
+    article: Article, sentences: Sequence[Sentence], gazetteer: Any
+) -> list[Mention]:
+    """Demonyms as mentions of their country ("Russian" -> Russia).
+
+    Not part of :func:`recognize`'s output (the ``extract`` contract leaves
+    adjectives out), but some benchmark corpora annotate them as toponyms, so
+    the evaluation script can score sitmap with and without them.
+    """
+    lex = lexicons()
+    demonyms(article)  # builds the pattern
+    rx = _DEMONYM_RX_CACHE[0]
+    out = []
+    for m in rx.finditer(article.text):
+        cc = lex.demonyms[m.group(1)]
+        if cc == "-":
+            continue
+        country = gazetteer.country(cc) if hasattr(gazetteer, "country") else None
+        if country is None:
+            continue
+        s, e = m.span(1)
+        out.append(
+            Mention(
+                article.doc_id,
+                article.source,
+                s,
+                e,
+                article.text[s:e],
+                key=_key_tokens(country.name),
+            )
+        )
+    return out

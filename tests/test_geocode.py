@@ -1,0 +1,152 @@
+"""Resolution rules, each checked with sentences written for the purpose,
+against the real gazetteer."""
+
+from __future__ import annotations
+
+from sitmap.geocode import bearing_deg, distance_km, parse_cues, resolve
+from sitmap.mentions import recognize
+from sitmap.model import Article, Kind, Place
+from sitmap.sentences import split_sentences
+
+
+def run(gazetteer, text: str):
+    art = Article(doc_id="t", source="t", text=text)
+    sents = split_sentences(text)
+    return resolve(art, sents, recognize(art, sents, gazetteer), gazetteer)
+
+
+def by_text(ms, text):
+    hits = [m for m in ms if m.text == text]
+    assert hits, f"{text!r} not among {[m.text for m in ms]}"
+    return hits[0]
+
+
+def km(p: Place, lat: float, lon: float) -> float:
+    return distance_km(p, Place("x", lat, lon, Kind.CITY))
+
+
+# -- geometry helpers -----------------------------------------------------------------
+
+
+def test_bearing_and_distance_are_geodesic():
+    kyiv = Place("Kyiv", 50.4547, 30.5238, Kind.CITY)
+    borodyanka = Place("Borodyanka", 50.6448, 29.9226, Kind.TOWN)
+    assert 45 < distance_km(kyiv, borodyanka) < 50
+    assert 285 < bearing_deg(kyiv, borodyanka) < 310  # north-west
+
+
+def test_parse_cue_distance_bearing_and_near():
+    text = "a tiny town 60 kilometres northwest of Kyiv"
+    cue = parse_cues(text, text.index("Kyiv"))
+    assert cue is not None and cue.distance_km == 60 and cue.bearing == "northwest"
+    text = "some 10 miles (16 km) south of Springfield"
+    cue = parse_cues(text, text.index("Springfield"))
+    assert cue is not None and round(cue.distance_km) == 16 and cue.bearing_deg == 180
+    text = "a column stalled outside the capital of Kyiv"
+    cue = parse_cues(text, text.index("Kyiv"))
+    assert cue is not None and cue.near and cue.bearing is None
+    assert parse_cues("talks in Kyiv", len("talks in ")) is None
+
+
+# -- priors, focus, qualifiers ------------------------------------------------------
+
+
+def test_population_and_kind_prior(gazetteer):
+    ms = run(gazetteer, "Refugees from Odessa reached Moldova.")
+    odessa = by_text(ms, "Odessa").place
+    assert odessa is not None and odessa.country == "UA"
+    moldova = by_text(ms, "Moldova")
+    assert moldova.place is not None and moldova.place.kind is Kind.COUNTRY
+    assert moldova.precision == 3 and by_text(ms, "Odessa").precision == 1
+
+
+def test_explicit_qualifier_overrides_the_prior(gazetteer):
+    ms = run(gazetteer, "The oil boom reached Odessa, Texas, years ago.")
+    odessa = by_text(ms, "Odessa").place
+    assert odessa is not None and odessa.country == "US"
+    ms = run(gazetteer, "The band played in Paris, Texas, on Friday.")
+    paris = by_text(ms, "Paris").place
+    assert paris is not None and paris.country == "US"
+
+
+def test_focus_region_pulls_its_towns(gazetteer):
+    text = (
+        "Ohio lawmakers met on Monday. In Columbus, the governor signed the bill, "
+        "and officials in Dayton welcomed it."
+    )
+    columbus = by_text(run(gazetteer, text), "Columbus").place
+    assert columbus is not None and km(columbus, 39.96, -83.0) < 30
+
+
+def test_focus_country_from_demonyms(gazetteer):
+    # Without context the largest Georgia is the US state or the country; with
+    # Georgian and Russian troops in the text it is the country.
+    text = "Russian troops crossed into Georgia as Georgian forces pulled back."
+    georgia = by_text(run(gazetteer, text), "Georgia").place
+    assert georgia is not None and georgia.country == "GE"
+
+
+def test_coherence_with_nearby_places(gazetteer):
+    text = "Flooding closed roads between Springfield, Peoria and Decatur on Sunday."
+    springfield = by_text(run(gazetteer, text), "Springfield").place
+    assert springfield is not None and km(springfield, 39.80, -89.64) < 30  # Illinois
+
+
+# -- relative cues -------------------------------------------------------------------
+
+
+def test_relative_cue_is_checked_and_kept(gazetteer):
+    text = "In Borodyanka, a tiny town 60 kilometres northwest of Kyiv, locals repelled an assault."
+    ms = run(gazetteer, text)
+    b = by_text(ms, "Borodyanka")
+    assert b.place is not None and km(b.place, 50.6448, 29.9226) < 10
+    assert b.cue is not None
+    assert b.cue.distance_km == 60 and b.cue.bearing == "northwest" and b.cue.anchor == "Kyiv"
+    assert b.cue.checked_km is not None and 30 < b.cue.checked_km < 80
+    assert b.precision == 1
+    assert by_text(ms, "Kyiv").precision == 1
+
+
+def test_relative_cue_chooses_the_candidate_that_fits(gazetteer):
+    # the Egyptian Alexandria is far bigger; only the Virginian one lies a few
+    # miles south of Washington
+    text = "Protesters gathered in Alexandria, a city about 10 kilometres south of Washington."
+    alexandria = by_text(run(gazetteer, text), "Alexandria")
+    assert alexandria.place is not None and alexandria.place.country == "US"
+    assert alexandria.cue is not None and alexandria.cue.checked_km is not None
+
+
+def test_outside_a_town_is_precision_two(gazetteer):
+    ms = run(gazetteer, "A column of tanks stalled for days outside the capital of Kyiv.")
+    kyiv = by_text(ms, "Kyiv")
+    assert kyiv.place is not None and km(kyiv.place, 50.4547, 30.5238) < 10
+    assert kyiv.precision == 2 and kyiv.cue is not None and kyiv.cue.anchor == "Kyiv"
+
+
+# -- anaphors --------------------------------------------------------------------------
+
+
+def test_the_city_refers_to_the_last_named_city(gazetteer):
+    text = "Russia's forces claimed Kherson. The mayor said there were no troops in the city."
+    ms = run(gazetteer, text)
+    city = [m for m in ms if m.anaphor]
+    assert len(city) == 1 and city[0].text == "the city"
+    assert city[0].place is not None and city[0].place.name == by_text(ms, "Kherson").place.name
+
+
+def test_the_capital_refers_to_the_countrys_capital(gazetteer):
+    text = "Missiles hit Ukraine overnight. Air defences over the capital were busy."
+    ms = run(gazetteer, text)
+    cap = [m for m in ms if m.anaphor]
+    assert len(cap) == 1 and cap[0].place is not None
+    assert km(cap[0].place, 50.4547, 30.5238) < 15
+
+
+def test_unresolvable_anaphor_is_dropped(gazetteer):
+    ms = run(gazetteer, "The city council met on Monday.")
+    assert ms == []
+
+
+def test_unknown_name_stays_unresolved(gazetteer):
+    ms = run(gazetteer, "Fighting reached the village of Velykozvirivka overnight.")
+    assert [(m.text, m.place) for m in ms] == [("Velykozvirivka", None)]
