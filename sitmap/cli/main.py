@@ -21,9 +21,13 @@ from ..errors import SitmapError
 #: Subcommand modules under ``sitmap.cli``; each exports a click command ``cli``.
 COMMANDS: tuple[str, ...] = (
     "build",
+    "embed",
+    "export",
     "extract",
     "places",
     "run",
+    "snapshot",
+    "summary",
 )
 
 log = logging.getLogger("sitmap")
