@@ -101,7 +101,8 @@ def _compile(patterns: Iterable[str]) -> list[re.Pattern[str]]:
     """Compile cue patterns: case-insensitive, word-bounded, spaces flexible."""
     out = []
     for p in patterns:
-        body = p.replace(" ", r"\s+")
+        # "air ?strikes?" means an optional space: \s* (not a lazy \s+?)
+        body = p.replace(" ?", r"\s*").replace(" ", r"\s+")
         try:
             out.append(re.compile(rf"(?<![\w-])(?:{body})(?![\w])", re.IGNORECASE))
         except re.error as exc:
@@ -385,9 +386,15 @@ _ANCHOR_BEFORE = re.compile(
     r"south-east|south-west)(?:ern)?|kilometres|kilometers|km|miles)\s+(?:\w+\s+)?(?:of|from)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-_APPOSITION = re.compile(r",\s+(?:a|an|another|the)\s+(?:[^,;]|,(?=\d))*?(?:,|$)", re.IGNORECASE)
+#: ", a Black Sea shipbuilding city of 280,000," right after a name describes it.
+_APPOSITION = re.compile(
+    r"\s*,\s+(?:a|an|another|the)\s+(?:[^,;]|,(?=\d)){1,120}?(?:,|$)", re.IGNORECASE
+)
+_APPOSITION_VERB = re.compile(r"\b(?:said|says|say|told|is|was|were|are|claimed|announced)\b", re.I)
 _QUOTE_ONLY = re.compile(r"^[\"“][^\"“”]*[\"”]?$")
 #: Statuses for which "from X" names the place itself (fled from, withdrew from).
+#: A quote or first-person voice in the paragraph speaks from the place just named.
+_VOICE_ON_SCENE = re.compile(r"^\s*[\"“]|\b(?:we|our|us)\b", re.IGNORECASE)
 #: Statuses a non-conflict context (sport, markets) cancels.
 _CONTEXT_STATUSES = CONFLICT_STATUSES - {Status.CIVILIAN_HARM, Status.UNKNOWN}
 _FROM_STATUSES = frozenset({Status.DISPLACEMENT, Status.WITHDRAWN, Status.RECAPTURED})
@@ -643,9 +650,12 @@ class RuleTagger:
         stext = text[sent.start : sent.end]
         cands: list[_Cand] = []
         inside = [m for m in named if sent.start <= m.start < sent.end]
-        appositions = [
-            (sent.start + a.start(), sent.start + a.end()) for a in _APPOSITION.finditer(stext)
-        ]
+        # an apposition directly follows a name and has no verb of its own
+        appositions = []
+        for head in inside:
+            a = _APPOSITION.match(stext, head.end - sent.start)
+            if a and not _APPOSITION_VERB.search(a.group(0)):
+                appositions.append((sent.start + a.start(), sent.start + a.end()))
         for m in inside:
             assert m.place is not None
             c = _Cand(m.start, m.end, m.place, m.precision, m.start, m.end)
@@ -672,9 +682,7 @@ class RuleTagger:
                     c.eligible = False
             if _ANCHOR_BEFORE.search(before):
                 c.priority = 1
-            if any(a0 < m.start and m.end <= a1 for a0, a1 in appositions) and any(
-                n.end <= m.start and n.start >= sent.start for n in inside if n is not m
-            ):
+            if any(a0 < m.start and m.end <= a1 for a0, a1 in appositions):
                 c.priority = 1
             cands.append(c)
         return cands
@@ -770,7 +778,7 @@ class RuleTagger:
                     not targets
                     and not has_place
                     and prev_topic
-                    and (same_speaker or _has_anaphor_word(ctext))
+                    and (same_speaker or _has_anaphor_word(ctext) or _VOICE_ON_SCENE.search(stext))
                 ):
                     targets = prev_topic  # the speaker goes on about the same place
                 for t in targets:
@@ -882,6 +890,15 @@ class RuleTagger:
                 or any(p.search(before) for p in r.conditionals)
             ):
                 continue
+            idx = segments.index(seg) if seg in segments else 0
+            if (
+                idx > 0
+                and re.match(r"\s*(?:when|where|during which|in which|which)\b", seg_text, re.I)
+                and self._historical(
+                    ctext[segments[idx - 1][0] - offset : segments[idx - 1][1] - offset], year
+                )
+            ):
+                continue  # "the war in Darfur in 2003, when militias killed ..."
             if self._historical(seg_text, year) or (
                 segments[0] != seg
                 and len(_words(ctext[: segments[0][1] - offset])) <= 6
@@ -1021,26 +1038,24 @@ class RuleTagger:
         out: list[_Draft] = []
         live = [d for d in target if d.status is not Status.MENTIONED]
         for d in live:
-            if ep["denial"]:
+            # a denial or a confirmation is a new voice: a second assertion
+            # beside the first, so a claim and its denial stay two records
+            verdict = (
+                (Epistemic.DENIED, ep["denial"])
+                if ep["denial"]
+                else (Epistemic.CONFIRMED, ep["confirm"])
+                if ep["confirm"] and not ep["hedge"]
+                else None
+            )
+            if verdict is not None:
                 out.append(
                     dataclasses.replace(
                         d,
-                        epistemic=Epistemic.DENIED,
+                        epistemic=verdict[0],
                         claimant=claimant,
                         hedge=None,
                         sentence=sent,
-                        cue=ep["denial"][0][2],
-                    )
-                )
-            elif ep["confirm"] and not ep["hedge"]:
-                out.append(
-                    dataclasses.replace(
-                        d,
-                        epistemic=Epistemic.CONFIRMED,
-                        claimant=claimant,
-                        hedge=None,
-                        sentence=sent,
-                        cue=ep["confirm"][0][2],
+                        cue=verdict[1][0][2],
                     )
                 )
             elif ep["dispute"]:
