@@ -90,8 +90,8 @@ _TILES_LOADED = """
 
 # Interactive controls mean nothing on paper; the legend, scale bar and attribution stay.
 _PRINT_CSS = """
-.leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-fullscreen,
-.leaflet-bar a[role=button] { display: none !important; }
+.leaflet-bar, .leaflet-control-layers, .leaflet-control-fullscreen,
+.leaflet-control-zoom { display: none !important; }
 """
 
 
