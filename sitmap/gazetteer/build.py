@@ -189,8 +189,10 @@ class _Collector:
                     p.names[key] = (ALTERNATE, alt)
             if a1:
                 self.admin1_pop[(cc, a1)] += pop
-            k = (cc, pkey)
-            self.city_keys[k] = max(self.city_keys.get(k, 0), pop)
+            if pop >= TOWN_POPULATION:
+                # Every name of a sizeable town can shadow a region's bare name.
+                for key in p.names:
+                    self.city_keys[(cc, key)] = max(self.city_keys.get((cc, key), 0), pop)
             cap = self.capital_names.get(cc)
             if cap and (cap == pkey or cap in p.names) and (
                     cc not in caps or caps[cc].population < pop):
@@ -222,11 +224,9 @@ class _Collector:
             for b in bases:
                 for w in sorted(words):
                     p.add(f"{b} {w}", PREFERRED)
-            shadow = any(self.city_keys.get((cc, normalize(b)), 0) >= TOWN_POPULATION
-                         for b in bases)
             for i, n in enumerate([row["name"]] + names):
                 key = normalize(n)
-                if shadow and self.city_keys.get((cc, key), 0) >= TOWN_POPULATION:
+                if (cc, key) in self.city_keys:
                     p.add(n, SHADOWED) if key not in p.names else None
                 elif i < 3:
                     p.add(n, PREFERRED)
@@ -445,6 +445,7 @@ def _write(tmp: Path, col: _Collector) -> dict[str, Any]:
         n_keys = con.execute("SELECT count(*) FROM keys").fetchone()[0]
         meta = {
             "schema": str(SCHEMA_VERSION),
+            "fingerprint": fingerprint(),
             "sitmap": __version__,
             "built": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "sources": json.dumps(sources.source_versions()),
@@ -461,6 +462,30 @@ def _write(tmp: Path, col: _Collector) -> dict[str, Any]:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     return {"places": len(col.places), "names": n_names, "keys": n_keys}
+
+
+_FINGERPRINT: str | None = None
+
+
+def fingerprint() -> str:
+    """A digest of everything the build reads: schema, this module, the data files.
+
+    Stored in the cache's metadata; a cache built from other inputs (an older
+    sitmap, an edited curated table) no longer matches and is rebuilt.
+    """
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import hashlib
+
+        h = hashlib.sha256(str(SCHEMA_VERSION).encode())
+        h.update(Path(__file__).read_bytes())
+        for f in sorted(sources.DATA.iterdir()):
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+        h.update(json.dumps(sources.source_versions(), sort_keys=True).encode())
+        _FINGERPRINT = h.hexdigest()[:16]
+    return _FINGERPRINT
 
 
 def population_score(population: int) -> float:

@@ -44,6 +44,7 @@ from .build import (
     SCHEMA_VERSION,
     SHADOWED,
     USER,
+    fingerprint,
     population_score,
 )
 from .normalize import normalize
@@ -68,6 +69,10 @@ USER_SCORE = 10.0
 
 #: how many keys' entries stay decoded in memory (the hot set of a news corpus)
 ENTRY_CACHE_SIZE = 200_000
+
+
+class GazetteerOutdated(GazetteerCorrupt):
+    """The cache is readable but was built from other sources or by another version."""
 
 
 class Candidate(NamedTuple):
@@ -186,8 +191,9 @@ class Gazetteer:
             cache raises instead.
         progress : bool or None
             Progress bar while building (None: on a terminal only).
-        online : OnlineGeocoder or None
-            An opt-in online fallback for :meth:`lookup_online`.
+        online : OnlineGeocoder, bool or None
+            An opt-in online fallback for :meth:`lookup_online`; True builds
+            one from the environment (Nominatim unless configured otherwise).
 
         Raises
         ------
@@ -210,7 +216,11 @@ class Gazetteer:
                 raise
             _build_locked(target, progress)
             con = _connect(target)
-        return cls(target, con, user_path=user_path_for(target), online=online)
+        if online is True:
+            from .online import OnlineGeocoder
+
+            online = OnlineGeocoder.from_env()
+        return cls(target, con, user_path=user_path_for(target), online=online or None)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -428,11 +438,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise GazetteerCorrupt(
             f"gazetteer cache {path} is corrupt or not a gazetteer ({exc}): {REBUILD_HINT}"
         ) from exc
-    if rows.get("schema") != str(SCHEMA_VERSION):
+    if rows.get("schema") != str(SCHEMA_VERSION) or rows.get("fingerprint") != fingerprint():
         con.close()
-        raise GazetteerCorrupt(
-            f"gazetteer cache {path} has schema {rows.get('schema')}, this sitmap needs "
-            f"{SCHEMA_VERSION}: {REBUILD_HINT}")
+        raise GazetteerOutdated(
+            f"gazetteer cache {path} was built by another sitmap version or from other "
+            f"sources: {REBUILD_HINT}")
     return con
 
 
