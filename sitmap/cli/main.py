@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "embed",
     "export",
     "extract",
+    "gazetteer",
     "places",
     "run",
     "snapshot",
