@@ -109,13 +109,11 @@ class Lexicons:
 
 
 def _load_common_words() -> frozenset[str]:
-    # Webster's Second International (public domain) as shipped by the
-    # english-words package; only its lower-case entries are common words, the
-    # capitalised ones are proper nouns.
-    from english_words import get_english_words_set
+    # SCOWL's common English words (sizes 10-35), the list the gazetteer uses
+    # to block common words as names; one list keeps the two stages agreeing.
+    from .gazetteer.sources import common_words
 
-    words = get_english_words_set(["web2"], lower=False, alpha=True)
-    return frozenset(w for w in words if w.islower() and len(w) > 1)
+    return frozenset(w for w in common_words() if w.isalpha() and len(w) > 1)
 
 
 def _load_first_names() -> frozenset[str]:
@@ -720,6 +718,9 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
             ):
                 return "common-word"
             if doc.cap_word(last) and doc.gap(last).strip() == "":
+                return "common-word"
+            if doc.tok(last) in lex.name_words and doc.cap_word(last + 1):
+                # "Save the Children": a common word opening a longer name
                 return "common-word"
     return None
 
