@@ -112,4 +112,43 @@ def test_notebook_display_is_a_sandboxed_offline_iframe() -> None:
     page = frame["srcdoc"] or ""
     assert page.lstrip().lower().startswith("<!doctype html")
     assert "http://" not in page.split("<body", 1)[0].replace("http://www.w3.org", "")
-    assert "Kherson captured" in out  # the caption
+    assert "<figcaption" in out and "<strong>Kherson</strong> captured" in out  # the caption
+
+
+def test_build_map_is_a_folium_map_of_the_situation() -> None:
+    import folium
+
+    m = api.build_map(seed_reports(), title="Seed", generated_at="2022-03-03T12:00:00Z")
+    assert isinstance(m, folium.Map)
+    # render_html of the same situation is the document the map itself renders
+    s = api.analyze(seed_reports())
+    assert s.html(title="Seed", generated_at="2022-03-03T12:00:00Z") == m.to_html()
+
+
+@pytest.mark.browser
+def test_notebook_display_draws_offline_in_a_browser(chromium_path: str, tmp_path: Path) -> None:
+    """The inline display, pasted into a page as Jupyter does, draws with the network off."""
+    from playwright.sync_api import sync_playwright
+
+    from sitmap.browser import chromium_args
+
+    cell = api.analyze(seed_reports())._repr_html_()
+    page_path = tmp_path / "notebook.html"
+    page_path.write_text(f"<!doctype html><html><body><div class='cell'>{cell}</div></body></html>",
+                         encoding="utf-8")
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=chromium_args())
+        try:
+            ctx = browser.new_context(offline=True)
+            ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                ("file:", "data:", "about:")) else (requests.append(r.request.url), r.abort()))
+            page = ctx.new_page()
+            page.goto(page_path.as_uri())
+            frame = page.frame_locator("iframe")
+            frame.locator("[data-ready='1']").wait_for(timeout=20_000)
+            rows = frame.locator("table tbody tr").count()
+        finally:
+            browser.close()
+    assert rows == len(seed_reports())
+    assert requests == []

@@ -206,3 +206,16 @@ def test_iframe_fragment_escapes_its_source() -> None:
     frag = iframe_fragment(seed_reports(), 'x.html" onload="alert(1)', prefix="e")
     assert 'onload="alert' not in frag
     assert 'src="x.html&quot; onload=&quot;alert(1)"' in frag
+
+
+def test_cli_embed_of_the_seed_article(open_page: Any, seed_path: Path, tmp_path: Path) -> None:
+    from sitmap.cli.main import main
+
+    out = tmp_path / "seed-embed.html"
+    assert main(["-q", "embed", str(seed_path), "-o", str(out), "--id", "seed",
+                 "--generated-at", GENERATED]) == 0
+    opened = open_page(host_page(out.read_text(encoding="utf-8"), widths=(720,)))
+    drawn = opened.page.evaluate(DRAWN, "seed")
+    assert {"Kherson", "Mariupol", "Kyiv", "Kharkiv"} <= set(drawn["drawn"])
+    assert drawn["w"] == 720
+    assert opened.requests == [] and opened.problems == []

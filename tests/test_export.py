@@ -138,3 +138,25 @@ def test_format_comes_from_the_extension(tmp_path: Path) -> None:
     assert format_for("x.gpkg") == "gpkg"
     with pytest.raises(RenderError, match="export format"):
         format_for("map.shp")
+
+
+def test_cli_export_of_the_seed_article(seed_path: Path, tmp_path: Path) -> None:
+    from sitmap.cli.main import main
+
+    out = tmp_path / "seed.gpkg"
+    assert main(["-q", "export", str(seed_path), "-o", str(out), "--per", "assertion"]) == 0
+    got = gpd.read_file(out)
+    kherson = got[(got["name"] == "Kherson") & got["is_headline"]].iloc[0]
+    assert (kherson["status"], kherson["epistemic"]) == ("captured", "claimed")
+    assert kherson["hedge"] == "not yet verified"
+    text = seed_path.read_text(encoding="utf-8")
+    # the quote's offsets point into the article exactly
+    for _, row in got.iterrows():
+        assert text[row["start"]:row["end"]] == row["quote"]
+
+
+def test_cli_export_refuses_an_unknown_extension(tmp_path: Path) -> None:
+    from sitmap.cli.main import main
+
+    assert main(["-q", "export", "-o", str(tmp_path / "x.shp")]) == 2
+    assert not (tmp_path / "x.shp").exists()

@@ -148,3 +148,18 @@ def test_bad_paths_and_options() -> None:
         SnapshotOptions(width=10).check()
     with pytest.raises(RenderError, match="zoom"):
         SnapshotOptions(zoom=30).check()
+
+
+def test_cli_snapshot_of_the_seed_article(chromium_path: str, seed_path: Path,
+                                          tmp_path: Path) -> None:
+    from sitmap.cli.main import main
+
+    png, pdf = tmp_path / "seed.png", tmp_path / "seed.pdf"
+    args = ["--generated-at", "2022-03-03T12:00:00Z", "--width", "800", "--height", "500"]
+    assert main(["-q", "snapshot", str(seed_path), "-o", str(png), *args]) == 0
+    img = PIL.open(png)
+    assert img.size == (800, 500)
+    assert "Mariupol encircled" in img.info["Description"]
+    assert main(["-q", "snapshot", str(seed_path), "-o", str(pdf), *args]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert main(["-q", "snapshot", "-o", str(tmp_path / "x.jpg")]) == 2

@@ -102,3 +102,17 @@ def test_empty_and_bad_format() -> None:
     assert summarize([]) == "No places found."
     with pytest.raises(RenderError):
         summarize(seed_reports(), fmt="pdf")  # type: ignore[arg-type]
+
+
+def test_cli_summary_of_the_seed_article(seed_path, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sitmap.cli.main import main
+
+    assert main(["-q", "summary", str(seed_path)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\n") == 1
+    assert "Kherson captured, claimed by Russia's forces and not yet verified" in text
+    assert "Mariupol encircled (claimed by interior ministry adviser Anton Herashchenko)" in text
+    out = tmp_path / "caption.md"
+    assert main(["-q", "summary", str(seed_path), "--format", "markdown", "-o", str(out)]) == 0
+    md = out.read_text(encoding="utf-8")
+    assert "- **Mariupol** encircled" in md
