@@ -393,12 +393,22 @@ _APPOSITION = re.compile(
 _APPOSITION_VERB = re.compile(r"\b(?:said|says|say|told|is|was|were|are|claimed|announced)\b", re.I)
 _QUOTE_ONLY = re.compile(r"^[\"“][^\"“”]*[\"”]?$")
 #: Statuses for which "from X" names the place itself (fled from, withdrew from).
+#: Words by which a sentence of doubt or denial points back at what was just said.
+_REFERS_BACK = re.compile(
+    r"\b(?:it|this|that)\s*(?:[.,;:!?]|$)|\b(?:that|this|it)\s+(?:was|is|were|as|had|has)\b"
+    r"|\b(?:the|this|that|these|those|such|his|her|their|its)\s+(?:\w+\s+)?"
+    r"(?:claims?|reports?|accounts?|statements?|allegations?|assertions?|figures?|version)\b",
+    re.IGNORECASE,
+)
 #: A quote or first-person voice in the paragraph speaks from the place just named.
 _VOICE_ON_SCENE = re.compile(r"^\s*[\"“]|\b(?:we|our|us)\b", re.IGNORECASE)
 #: Statuses a non-conflict context (sport, markets) cancels.
 _CONTEXT_STATUSES = CONFLICT_STATUSES - {Status.CIVILIAN_HARM, Status.UNKNOWN}
 _FROM_STATUSES = frozenset({Status.DISPLACEMENT, Status.WITHDRAWN, Status.RECAPTURED})
-_FROM_BEFORE = re.compile(r"\b(?:from|launched from|fired from)\s+(?:the\s+)?$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+_LAUNCH_BEFORE = re.compile(
+    r"\b(?:fired|launched|took off|flying|flown|shot|sent)\s+from\s+(?:the\s+)?$", re.IGNORECASE
+)
 _MOVE_BEFORE = re.compile(
     r"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in)\s+(?:the\s+)?$",
     re.IGNORECASE,
@@ -680,6 +690,10 @@ class RuleTagger:
                 nxt = [n for n in inside if n.start > m.end]
                 if nxt and re.match(r"^['’]s\s+(?:[\w-]+\s+){0,4}$", text[m.end : nxt[0].start]):
                     c.eligible = False
+            if re.search(r"\bbetween\s+$", before) and re.match(r"^\s+and\s+", after):
+                nxt = [n for n in inside if n.start > m.end]
+                if not nxt or not re.match(r"^\s+and\s+$", text[m.end : nxt[0].start]):
+                    c.eligible = False  # "fighting between Israel and Hezbollah": a party
             if _ANCHOR_BEFORE.search(before):
                 c.priority = 1
             if any(a0 < m.start and m.end <= a1 for a0, a1 in appositions):
@@ -794,7 +808,11 @@ class RuleTagger:
             ):
                 # Doubt, denial or confirmation with nothing of its own to qualify:
                 # it is about what was said just before.
-                target = clause_drafts_prev or out or prev_drafts
+                target = clause_drafts_prev or out
+                if not target and _REFERS_BACK.search(stext):
+                    # another sentence: only when it points back ("that was possible",
+                    # "the claim"), not "Hamas denied that it used the hospital"
+                    target = prev_drafts
                 new.extend(self._back_reference(target, ep, claimant, sent))
             new = _dedupe(new)
             out.extend(new)
@@ -848,6 +866,8 @@ class RuleTagger:
             s
             for s in _spans(r.confirm, ctext, offset)
             if not any(_overlaps(s[:2], h[:2]) for h in hedge + unnamed + denial)
+            # "did not make any confirmed advances" confirms nothing
+            and not self._windowed(r.negators, ctext[: s[0] - offset], r.negation_window)
         ]
         return {
             "hedge": _longest(hedge),
@@ -949,10 +969,17 @@ class RuleTagger:
             return []
         if hit.status not in _FROM_STATUSES:
             # "a missile fired from Crimea hit Odesa": the origin is not the target
+            # "a missile fired from Crimea hit Odesa": the launch site is never the
+            # target; a plain "from X" yields to another place when there is one
+            cands = [
+                c for c in cands if not _LAUNCH_BEFORE.search(text[max(0, c.start - 25) : c.start])
+            ]
             rest = [
                 c for c in cands if not _FROM_BEFORE.search(text[max(0, c.start - 20) : c.start])
             ]
             cands = rest or cands
+            if not cands:
+                return []
         chosen: _Cand | None = None
         # 0. a place inside the cue itself ("the situation in X remained unclear")
         inside = [c for c in cands if hit.start <= c.start and c.end <= hit.end]
@@ -966,7 +993,7 @@ class RuleTagger:
             if re.search(r"[,.;:!?()\"“”—–]", between):
                 break
             words = [w.lower() for w in _words(between)]
-            if len(words) > 7 or any(w in _CLAUSE_WORDS for w in words):
+            if len(words) > 6 or any(w in _CLAUSE_WORDS for w in words):
                 break
             if len(words) <= 1 or any(w in _LOCATIVE for w in words) or words[:1] == ["the"]:
                 chosen = c
