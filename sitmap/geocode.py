@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic
 
@@ -50,6 +51,13 @@ AREA_KINDS = frozenset(
     {Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2, Kind.REGION, Kind.WATER, Kind.BORDER, Kind.FEATURE}
 )
 SETTLEMENT_KINDS = frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE})
+_ANCHOR_KINDS = SETTLEMENT_KINDS | {Kind.ADMIN2}
+
+#: candidates considered per mention (the gazetteer ranks them by prior)
+MAX_CANDIDATES = 12
+
+#: bonus for a candidate inside a first-level region the article names
+REGION_BONUS = 5.0
 
 #: scale of the gazetteer's prior against the evidence scores below
 PRIOR_WEIGHT = 2.0
@@ -75,6 +83,8 @@ _NEAR = re.compile(
     r"(?:(?:the|its)\s+(?:\w+\s+)?(?:city|capital|town|village|port)(?:\s+of)?\s+)?$",
     re.IGNORECASE,
 )
+#: a cheap first test: some cue word just before the anchor
+_CUE_WORD = re.compile(r"(?i)north|south|east|west|outside|near|outskirts|around|close|suburb|from")
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
 _APPOSITION = re.compile(
     r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
@@ -143,6 +153,8 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     """
     window_start = max(0, anchor_start - 90)
     window = text[window_start:anchor_start]
+    if not _CUE_WORD.search(window, max(0, len(window) - 60)):
+        return None  # most names have no cue: skip the costly patterns
     m = _CUE.search(window)
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
@@ -271,7 +283,8 @@ def resolve(
         found = cache.get(key)
         if not found and online:
             found = _online(gazetteer, m.text)
-        cands.append(found)
+        # per-mention copies: scores below differ between mentions of one name
+        cands.append([_Cand(c.place, c.prior, c.reasons) for c in found[:MAX_CANDIDATES]])
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
@@ -316,7 +329,8 @@ def resolve(
             if cc:
                 s += 4.0 * focus[cc] / total + (1.5 if cc == top_cc else 0.0)
             if c.place.admin1 and cc and (cc, c.place.admin1) in regions:
-                s += 3.0
+                # a region the article names ("Ohio") pulls its own towns
+                s += REGION_BONUS
             if qplaces:
                 if any(_inside(c.place, qp) for qp in qplaces):
                     s += 12.0
@@ -326,39 +340,7 @@ def resolve(
     chosen: list[_Cand | None] = [max(cl, key=lambda c: c.score) if cl else None for cl in cands]
 
     # -- coherence: closeness to the other places (two rounds) ---------------
-    for _ in range(2):
-        anchors = [
-            c.place
-            for c in chosen
-            if c is not None and c.place.kind in SETTLEMENT_KINDS | {Kind.ADMIN2}
-        ]
-        countries = Counter(c.place.country for c in chosen if c is not None and c.place.country)
-        if not anchors and not countries:
-            break
-        new = []
-        for i, cl in enumerate(cands):
-            if len(cl) <= 1:
-                new.append(chosen[i])
-                continue
-            own = chosen[i].place if chosen[i] is not None else None
-            best, best_s = None, -1e9
-            for c in cl:
-                s = c.score
-                others = [a for a in anchors if a is not own and a.key != c.place.key]
-                if others and c.place.kind not in (Kind.COUNTRY,):
-                    d = min(_fast_km(c.place, a) for a in others)
-                    s += 3.0 * math.exp(-d / 150.0) + 1.0 * math.exp(-d / 800.0)
-                if (
-                    c.place.country
-                    and countries[c.place.country]
-                    - (1 if own is not None and own.country == c.place.country else 0)
-                    > 0
-                ):
-                    s += 1.0
-                if s > best_s:
-                    best, best_s = c, s
-            new.append(best)
-        chosen = new
+    chosen = _coherence(named, cands, chosen)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     for i, m in enumerate(named):
@@ -444,6 +426,83 @@ def resolve(
         out.append(replace(m, place=place, precision=_precision(place)))
     out.sort(key=lambda m: (m.start, m.end))
     return out
+
+
+def _coherence(
+    named: Sequence[Mention], cands: list[list[_Cand]], chosen: list[Optional[_Cand]]
+) -> list[Optional[_Cand]]:
+    """Re-choose ambiguous names by closeness to the article's other places.
+
+    Each name (all mentions of one key together) gains up to 4 points for
+    a candidate near the places chosen for the *other* names, and 1 point when
+    its country is among theirs.  Distances are computed for all candidates
+    against all anchors at once with numpy, twice, so that a second round can
+    follow the first round's corrections.
+    """
+    first_of: dict[str, int] = {}
+    for i, m in enumerate(named):
+        first_of.setdefault(m.key or m.text, i)
+    keys = list(first_of)
+    key_of = [first_of[m.key or m.text] for m in named]
+    rep = [first_of[k] for k in keys]
+    ambiguous = [i for i in rep if len(cands[i]) > 1]
+    if not ambiguous:
+        return chosen
+    flat = [(i, c) for i in ambiguous for c in cands[i]]
+    owner = np.array([i for i, _ in flat])
+    lat = np.radians([c.place.lat for _, c in flat])
+    lon = np.radians([c.place.lon for _, c in flat])
+    base = np.array([c.score for _, c in flat])
+    is_country = np.array([c.place.kind is Kind.COUNTRY for _, c in flat])
+    countries = [c.place.country for _, c in flat]
+    for _ in range(2):
+        anchors = [
+            (i, chosen[i].place)  # type: ignore[union-attr]
+            for i in rep
+            if chosen[i] is not None and chosen[i].place.kind in _ANCHOR_KINDS  # type: ignore[union-attr]
+        ]
+        owner_countries: dict[str, set[int]] = defaultdict(set)
+        for i in rep:
+            c = chosen[i]
+            if c is not None and c.place.country:
+                owner_countries[c.place.country].add(i)
+        bonus = np.zeros(len(flat))
+        if anchors:
+            a_owner = np.array([i for i, _ in anchors])
+            a_lat = np.radians([p.lat for _, p in anchors])
+            a_lon = np.radians([p.lon for _, p in anchors])
+            dlat = lat[:, None] - a_lat[None, :]
+            dlon = lon[:, None] - a_lon[None, :]
+            h = (
+                np.sin(dlat / 2) ** 2
+                + np.cos(lat[:, None]) * np.cos(a_lat[None, :]) * np.sin(dlon / 2) ** 2
+            )
+            d = 12742.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+            d[owner[:, None] == a_owner[None, :]] = np.inf
+            dmin = d.min(axis=1)
+            near = 3.0 * np.exp(-dmin / 150.0) + 1.0 * np.exp(-dmin / 800.0)
+            bonus += np.where(is_country, 0.0, near)
+        for n, (i, _) in enumerate(flat):
+            cc = countries[n]
+            if cc and owner_countries.get(cc, set()) - {i}:
+                bonus[n] += 1.0
+        total = base + bonus
+        best: dict[int, tuple[float, _Cand]] = {}
+        for n, (i, c) in enumerate(flat):
+            if i not in best or total[n] > best[i][0]:
+                best[i] = (float(total[n]), c)
+        new = list(chosen)
+        for j, k in enumerate(key_of):
+            if k in best and len(cands[j]) > 1:
+                # the same place for every mention of the name, unless this
+                # mention has its own evidence (a qualifier) that outweighs it
+                pick = best[k][1]
+                own = next((c for c in cands[j] if c.place is pick.place), None)
+                if own is not None and chosen[j] is not None and chosen[j].score - own.score > 6.0:
+                    continue
+                new[j] = own if own is not None else chosen[j]
+        chosen = new
+    return chosen
 
 
 def _second(cl: list[_Cand]) -> float:

@@ -227,9 +227,10 @@ def _fold(word: str) -> str:
 #: blocks only after a word of four or more letters, so "St. Louis" stays
 #: joinable while "...in York. New..." does not.
 _TOKEN = re.compile(
-    r"[^\W_]+(?:['’`](?![sS]\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
+    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
 )
 _JOINERS = re.compile(r"['’`.]")
+_INNER_JOINER = re.compile(r"(?<=[^\W_])['’`.](?=[^\W_])")
 
 
 def tokenize(norm: str) -> tuple[list[str], list[int], list[int]]:
@@ -381,23 +382,37 @@ class Recognizer:
 
     # -- scanning ---------------------------------------------------------
 
-    def scan(self, norm_tokens: Sequence[str]) -> list[tuple[int, int, _Entry]]:
-        """All lexicon hits as (first token, last token + 1, entry)."""
-        joined = " " + " ".join(norm_tokens) + " "
-        # token k starts at offsets[k] in ``joined``
-        offsets = []
-        pos = 1
-        for t in norm_tokens:
-            offsets.append(pos)
-            pos += len(t) + 1
-        hits = []
+    def scan(
+        self, raw_toks: Sequence[str], spans: Sequence[tuple[int, int]], text: str
+    ) -> list[tuple[int, int, _Entry]]:
+        """Lexicon hits that start with a capital or digit, as (first, last+1, entry).
+
+        Lower-case hits ("will", "bath") can never be names, so they are
+        dropped here, before any per-hit work.
+        """
+        joined = " " + " ".join(raw_toks) + " "
+        # the same tokens as written: a capital test costs one index, not a
+        # token count, so lower-case hits are dropped before any other work
+        cased = " " + " ".join(_TOKEN.findall(text)) + " "
+        if "." in joined or "'" in joined or "’" in joined or "`" in joined:
+            joined = _INNER_JOINER.sub("", joined)
+            cased = _INNER_JOINER.sub("", cased)
+        if len(cased) != len(joined):  # a character whose case fold changed its class
+            cased = joined.upper()
         raw = self.raw
         make = _Entry._make
+        hits = []
+        count = joined.count
         for end, idx in self.automaton.iter(joined):
-            entry = make(raw[idx])
-            start = end - len(entry.key)  # index of the key's first character
-            first = bisect_left(offsets, start)
-            hits.append((first, first + entry.n_tokens, entry))
+            row = raw[idx]
+            key = row[0]
+            pos = end - len(key)  # index of the key's first character
+            ch = cased[pos]
+            if not (ch.isupper() or ch.isdigit()):
+                if not (key.startswith("the ") and cased[pos + 4].isupper()):
+                    continue
+            first = count(" ", 0, pos) - 1  # tokens hold no spaces
+            hits.append((first, first + row[7], make(row)))
         return hits
 
 
@@ -526,65 +541,83 @@ def _is_all_caps(word: str) -> bool:
 
 
 class _Doc:
-    """Per-article scratch state for the rules."""
+    """Per-article scratch state for the rules.
+
+    Only the token spans are computed for the whole text; words, folded
+    tokens and sentence-initial flags are worked out on demand for the few
+    tokens around lexicon hits, which keeps recognition fast.
+    """
 
     def __init__(self, rec: Recognizer, article: Article, sentences: Sequence[Sentence]):
         self.rec = rec
         self.lex = rec.lex
         self.text = article.text
-        self.norm = normalize_text(article.text)
-        self.toks, self.starts, self.ends = tokenize(self.norm)
-        n = len(self.toks)
-        self.words = [self.text[self.starts[i] : self.ends[i]] for i in range(n)]
-        # token indices that begin a sentence (or a line, or follow a colon or quote)
-        self.initial = set()
-        sent_starts = sorted(s.start for s in sentences)
-        for i in range(n):
-            w = self.toks[i]
-            if not w[0].isalnum():
-                continue
-            prev = self.toks[i - 1] if i else "\n"
-            if not prev[0].isalnum() and prev in '\n:"“«(.!?':
-                self.initial.add(i)
-        for s in sent_starts:
-            j = bisect_left(self.starts, s)
-            while j < n and not self.toks[j][0].isalnum():
+        norm = normalize_text(article.text)
+        self.raw_toks: list[str] = _TOKEN.findall(norm)
+        self.spans: list[tuple[int, int]] = [m.span() for m in _TOKEN.finditer(norm)]
+        self.n = len(self.spans)
+        self.sentence_starts = set()
+        for sent in sentences:
+            j = bisect_left(self.spans, (sent.start, -1))
+            while j < self.n and not self.raw_toks[j][0].isalnum():
                 j += 1
-            if j < n:
-                self.initial.add(j)
+            self.sentence_starts.add(j)
         self.persons: set[str] = set()
 
     # helpers over tokens
-    def word(self, i: int) -> str:
-        return self.words[i] if 0 <= i < len(self.words) else ""
-
     def tok(self, i: int) -> str:
-        return self.toks[i] if 0 <= i < len(self.toks) else ""
+        """The normalised token i (joiners dropped), or "" out of range."""
+        if not 0 <= i < self.n:
+            return ""
+        t = self.raw_toks[i]
+        if len(t) > 2 and ("." in t or "'" in t or "’" in t or "`" in t):
+            t = _JOINERS.sub("", t)
+        return t
+
+    def word(self, i: int) -> str:
+        """Token i as written in the article, or "" out of range."""
+        if not 0 <= i < self.n:
+            return ""
+        s, e = self.spans[i]
+        return self.text[s:e]
+
+    def start(self, i: int) -> int:
+        return self.spans[i][0]
+
+    def end(self, i: int) -> int:
+        return self.spans[i][1]
 
     def gap(self, i: int) -> str:
         """The original text between token i-1 and token i."""
-        if i <= 0 or i >= len(self.toks):
+        if i <= 0 or i >= self.n:
             return ""
-        return self.text[self.ends[i - 1] : self.starts[i]]
+        return self.text[self.spans[i - 1][1] : self.spans[i][0]]
 
     def is_word(self, i: int) -> bool:
-        return 0 <= i < len(self.toks) and self.toks[i][0].isalnum()
+        return 0 <= i < self.n and self.raw_toks[i][0].isalnum()
 
     def cap_word(self, i: int) -> bool:
-        return self.is_word(i) and _is_cap(self.words[i])
+        return self.is_word(i) and self.text[self.spans[i][0]].isupper()
+
+    def is_initial(self, i: int) -> bool:
+        """Whether token i starts a sentence, a line, or follows a colon or quote."""
+        if i in self.sentence_starts or i == 0:
+            return True
+        prev = self.raw_toks[i - 1]
+        return not prev[0].isalnum() and prev in '\n:"“«(.!?'
 
 
 def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> bool:
     """Every significant word of the span starts with a capital (or digit)."""
     for i in range(first, last):
-        w = doc.words[i]
+        w = doc.word(i)
         if w[0].isupper() or w[0].isdigit():
             continue
-        if i > first and (doc.toks[i] in lex.name_words or doc.toks[i] in lex.place_nouns):
+        if i > first and (doc.tok(i) in lex.name_words or doc.tok(i) in lex.place_nouns):
             continue
         return False
     # a name cannot end in a connecting word ("Isle of")
-    return doc.toks[last - 1] not in lex.name_words or last - first == 1
+    return doc.tok(last - 1) not in lex.name_words or last - first == 1
 
 
 def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
@@ -593,8 +626,8 @@ def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
     # skip back over capitalised words of the same name run ("Mayor Vitali Klitschko")
     steps = 0
     while steps < 3 and doc.is_word(j):
-        t = doc.toks[j]
-        w = doc.words[j]
+        t = doc.tok(j)
+        w = doc.word(j)
         if t in lex.titles:
             return True
         if t in lex.titles_capitalised_only and _is_cap(w):
@@ -613,7 +646,7 @@ def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
     if (
         p in lex.prepositions
         and not _is_cap(doc.word(first - 1))
-        or (p in lex.prepositions and (first - 1) in doc.initial)
+        or (p in lex.prepositions and doc.is_initial(first - 1))
     ):
         out.append("preposition")
     if p in lex.place_nouns or (p == "of" and doc.tok(first - 2) in lex.place_nouns):
@@ -646,13 +679,13 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         # All-capital words are acronyms ("NATO") unless the line is in
         # capitals (a dateline or headline) and the name is a real word.
         neighbours = [doc.word(first - 1), doc.word(last)]
-        shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or first in doc.initial
+        shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or doc.is_initial(first)
         if not (shouting and len(text) >= 4):
             return "acronym"
     if entry.demonym is not None and not entry.major:
         return "demonym"
     single = entry.n_tokens == 1
-    tok = doc.toks[first]
+    tok = doc.tok(first)
     # persons
     if _title_before(doc, first, lex):
         return "person-title"
@@ -660,9 +693,9 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
     if (
         doc.cap_word(prev_i)
         and doc.gap(first).strip() == ""
-        and doc.toks[prev_i] in lex.first_names
-        and doc.toks[prev_i] not in lex.common_words
-        and doc.toks[prev_i] not in _DIRECTION_WORDS
+        and doc.tok(prev_i) in lex.first_names
+        and doc.tok(prev_i) not in lex.common_words
+        and doc.tok(prev_i) not in _DIRECTION_WORDS
     ):
         doc.persons.add(tok)
         return "person-first-name"
@@ -691,11 +724,11 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
     if (
         doc.cap_word(prev_i)
         and doc.gap(first).strip() == ""
-        and prev_i not in doc.initial
-        and doc.toks[prev_i] not in _DIRECTION_WORDS
-        and (doc.toks[prev_i] in lex.common_words or doc.toks[prev_i] in lex.org_words)
-        and doc.toks[prev_i] not in lex.titles
-        and doc.toks[prev_i] not in lex.titles_capitalised_only
+        and not doc.is_initial(prev_i)
+        and doc.tok(prev_i) not in _DIRECTION_WORDS
+        and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
+        and doc.tok(prev_i) not in lex.titles
+        and doc.tok(prev_i) not in lex.titles_capitalised_only
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
@@ -709,7 +742,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
     )
     if common:
         hit.reasons = _evidence(doc, first, last, lex)
-        if first in doc.initial:
+        if doc.is_initial(first):
             if not {"place-noun", "place-noun-after"} & set(hit.reasons):
                 return "common-word"
         else:
@@ -729,7 +762,7 @@ def _known_major(doc: _Doc, i: int) -> bool:
     """Whether token i alone is a major place name (country, region, big city)."""
     if not doc.is_word(i):
         return False
-    found = doc.rec.entry(doc.toks[i])
+    found = doc.rec.entry(doc.tok(i))
     return bool(found is not None and found.gaz_key is not None and found.major)
 
 
@@ -756,7 +789,7 @@ def _abbreviation_hit(doc: _Doc, hit: Hit) -> Hit | None:
             # accept them only as a qualifier after "City, ".
             if not (doc.tok(hit.first - 1) == "," and doc.cap_word(hit.first - 2)):
                 continue
-        if abbr in ("US", "ACT", "DC", "BC") and doc.words[hit.first] == abbr:
+        if abbr in ("US", "ACT", "DC", "BC") and doc.word(hit.first) == abbr:
             # an all-capital pronoun or word in a shouted headline
             if _is_all_caps(doc.word(hit.first - 1)) or _is_all_caps(doc.word(hit.last)):
                 continue
@@ -802,8 +835,8 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
             name = m.group(1)
             if name in lex.not_places or name.split()[0].lower() in lex.titles:
                 continue
-            first = bisect_left(doc.starts, s)
-            if first < len(doc.starts) and first in doc.initial and rx is _APPOSITIVE:
+            first = bisect_left(doc.spans, (s, -1))
+            if first < doc.n and doc.is_initial(first) and rx is _APPOSITIVE:
                 # sentence-initial capitals prove nothing on their own
                 if _fold(name.split()[0]) in lex.common_words:
                     continue
@@ -813,7 +846,7 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
                 continue
             if name in lex.demonyms:
                 continue
-            last = bisect_left(doc.starts, e)
+            last = bisect_left(doc.spans, (e, -1))
             out.append(Hit(s, e, first, last, None, None, reasons=["place-noun-pattern"]))
             spans.append((s, e))
     return out
@@ -821,17 +854,17 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
 
 def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str]]:
     rec, lex = doc.rec, doc.lex
-    raw = rec.scan(doc.toks)
+    raw = rec.scan(doc.raw_toks, doc.spans, doc.text)
     demonym_counts: Counter[str] = Counter()
     candidates: list[Hit] = []
     # first pass: persons introduced by titles and first names, so that a
     # surname mentioned earlier or later ("Grandi said") is known everywhere
     _collect_persons(doc, lex)
     for first, last, entry in raw:
-        if entry.n_tokens > 1 and doc.toks[first] == "the":
+        if entry.n_tokens > 1 and doc.tok(first) == "the":
             # "the United States": the article is not part of the name
             first += 1
-        start, end = doc.starts[first], doc.ends[last - 1]
+        start, end = doc.spans[first][0], doc.spans[last - 1][1]
         hit = Hit(start, end, first, last, entry.gaz_key, entry)
         if entry.abbreviations:
             ab = _abbreviation_hit(doc, hit)
@@ -840,7 +873,7 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
                 continue
             if entry.gaz_key is None and entry.demonym is None:
                 continue
-        if entry.demonym is not None and _is_cap(doc.words[first]):
+        if entry.demonym is not None and _is_cap(doc.word(first)):
             text = doc.text[start:end]
             if text in lex.demonyms or text.capitalize() in lex.demonyms:
                 demonym_counts[entry.demonym] += 1
@@ -857,40 +890,62 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
     return kept, demonym_counts
 
 
+#: two or more capitalised words in a row ("Mayor Vitali Klitschko")
+_CAP_RUN = re.compile(r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+")
+#: a lower-case title before a capitalised word ("adviser Anton", "spokesman Peskov")
+_TITLE_RX: dict[int, re.Pattern[str]] = {}
+
+
 def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
-    """Record surnames: capitalised words after a title or a first name."""
-    toks, words = doc.toks, doc.words
-    n = len(toks)
-    for i in range(n - 1):
-        t = toks[i]
-        w = words[i]
-        if not t[0].isalpha():
-            continue
-        title = t in lex.titles or (t in lex.titles_capitalised_only and _is_cap(w))
-        first_name = (
-            _is_cap(w)
-            and t in lex.first_names
-            and t not in lex.common_words
-            and t not in _DIRECTION_WORDS
-            and not _known_major(doc, i)
+    """Record surnames: capitalised words after a title or a first name.
+
+    Works on runs of capitalised words found by a regular expression, so the
+    cost grows with the number of names, not with the length of the text.
+    """
+    text = doc.text
+    for m in _CAP_RUN.finditer(text):
+        words = m.group().split()
+        folded = [_JOINERS.sub("", _fold(w)).rstrip(".") for w in words]
+        for i, t in enumerate(folded[:-1]):
+            title = t in lex.titles or t in lex.titles_capitalised_only
+            first_name = (
+                t in lex.first_names
+                and t not in lex.common_words
+                and t not in _DIRECTION_WORDS
+                and not _major_key(doc, t)
+            )
+            if not (title or first_name):
+                continue
+            run = []
+            for u in folded[i + 1 : i + 4]:
+                if u in lex.titles or u in lex.titles_capitalised_only:
+                    break
+                if u in lex.common_words or u in lex.org_words:
+                    break
+                run.append(u)
+            if not run:
+                continue
+            if first_name and not title and len(run) == 1 and _major_key(doc, run[0]):
+                continue  # "Jordan Valley", "Victoria Texas": not a person
+            doc.persons.add(run[-1])
+            break
+    rx = _TITLE_RX.get(0)
+    if rx is None:
+        rx = re.compile(
+            r"\b(?:"
+            + "|".join(sorted(map(re.escape, lex.titles), key=len, reverse=True))
+            + r")\.?\s+([A-Z][\w'’\-]+)(?=[\s,.;:])"
         )
-        if not (title or first_name):
-            continue
-        j = i + 1
-        run = []
-        while j < n and len(run) < 3 and doc.cap_word(j) and doc.gap(j).strip(" .") == "":
-            if toks[j] in lex.titles or toks[j] in lex.titles_capitalised_only:
-                break
-            if toks[j] in lex.common_words or toks[j] in lex.org_words:
-                break
-            run.append(toks[j])
-            j += 1
-        if not run:
-            continue
-        if first_name and not title and _known_major(doc, i + 1) and len(run) == 1:
-            continue
-        # the last word of a person's name is the surname used later on
-        doc.persons.add(run[-1])
+        _TITLE_RX[0] = rx
+    for m in rx.finditer(text):
+        t = _JOINERS.sub("", _fold(m.group(1)))
+        if t not in lex.common_words and not _major_key(doc, t):
+            doc.persons.add(t)
+
+
+def _major_key(doc: _Doc, key: str) -> bool:
+    found = doc.rec.entry(key)
+    return bool(found is not None and found.gaz_key is not None and found.major)
 
 
 def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
@@ -940,7 +995,8 @@ def recognize(
         place-noun pattern).
     """
     doc = _Doc(recognizer_for(gazetteer), article, sentences)
-    hits, _ = _hits(doc)
+    hits, counts = _hits(doc)
+    _remember_demonyms(article, counts)
     out = []
     for h in hits:
         key = h.lookup or h.key or _key_tokens(article.text[h.start : h.end])
@@ -971,6 +1027,17 @@ def recognize(
 
 
 _DEMONYM_RX_CACHE: dict[int, re.Pattern[str]] = {}
+#: demonym counts of recently recognised articles, so that resolution need
+#: not scan the text again (str hashes are cached, so the key is cheap)
+_RECENT_DEMONYMS: dict[tuple[str, int], Counter[str]] = {}
+
+
+def _remember_demonyms(article: Article, counts: Counter[str]) -> None:
+    if len(_RECENT_DEMONYMS) > 256:
+        _RECENT_DEMONYMS.clear()
+    _RECENT_DEMONYMS[(article.doc_id, hash(article.text))] = Counter(
+        {cc: n for cc, n in counts.items() if cc != "-"}
+    )
 
 
 def demonyms(article: Article) -> Counter[str]:
@@ -989,6 +1056,9 @@ def demonyms(article: Article) -> Counter[str]:
         ISO 3166-1 alpha-2 code -> number of occurrences (regions such as
         "European" are not counted).
     """
+    known = _RECENT_DEMONYMS.get((article.doc_id, hash(article.text)))
+    if known is not None:
+        return Counter(known)
     lex = lexicons()
     rx = _DEMONYM_RX_CACHE.get(0)
     if rx is None:
