@@ -196,7 +196,11 @@ class Rules:
             )
             mods = "|".join(act.get("modifier_nouns", [])) or r"(?!x)x"
             r.modifier_re = re.compile(
-                rf"^\s+(?:[a-z][\w-]*\s+){{0,2}}?(?:{mods})\b(?:\s+of\s+[A-Z])?", re.IGNORECASE
+                # adjectives may come between ("a Black Sea shipbuilding city"),
+                # prepositions may not ("the Red Sea off the coast of Yemen")
+                rf"^\s+(?:(?!(?:off|of|in|on|at|near|from|to|by|along)\b)[a-z][\w-]*\s+){{0,2}}?(?:{mods})\b"
+                r"(?:\s+of\s+[A-Z])?",
+                re.IGNORECASE,
             )
             r.descriptor_re = re.compile(
                 r"^['’]s\s+(?:[\w-]+\s+){0,2}?(?:"
@@ -371,7 +375,7 @@ _CLAUSE_BREAK = re.compile(
     r"|\s+(?=(?:while|whereas|although)\b)",
 )
 #: Where a segment ends for the scope of negation, modality and history.
-_SEGMENT_BREAK = re.compile(r",\s+|\s+and\s+(?=that\b)")
+_SEGMENT_BREAK = re.compile(r",\s+|\s+and\s+(?=that\b)|\s+(?=since\s)")
 _LOCATIVE = frozenset(
     "in at on near around outside across into of over toward towards from to inside within for "
     "against upon onto throughout along by between beyond off through".split()
@@ -797,7 +801,9 @@ class RuleTagger:
                     targets = prev_topic  # the speaker goes on about the same place
                 for t in targets:
                     epistemic, hedge, claim = self._epistemic(hit, ep, claimant)
-                    outcome = self._outcome(ctext) if hit.status is Status.CONTESTED else None
+                    # "attacked a post near Djibo, ..., but were beaten back": the
+                    # outcome may sit in a later clause of the same sentence
+                    outcome = self._outcome(stext) if hit.status is Status.CONTESTED else None
                     new.append(
                         _Draft(t, hit.status, epistemic, claim, hedge, outcome, sent, hit.text)
                     )
