@@ -230,6 +230,9 @@ _TOKEN = re.compile(
     r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
 )
 _JOINERS = re.compile(r"['’`.]")
+#: a token that does not start with a capital or a digit
+_LOWER_START = re.compile(r"(?<= )(?=[^\W\d_])(?![A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
+_LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n"}
 _INNER_JOINER = re.compile(r"(?<=[^\W_])['’`.](?=[^\W_])")
 
 
@@ -301,7 +304,9 @@ _MAJOR_KINDS = frozenset(
 )
 
 #: bump when the automaton's values change shape, to ignore stale caches
-_AUTOMATON_VERSION = 1
+_AUTOMATON_VERSION = 2
+#: automaton values are entry index + number of "~" marks in the key * this
+_MARK_UNIT = 1 << 24
 
 
 class Recognizer:
@@ -372,45 +377,45 @@ class Recognizer:
                 if old
                 else _Entry(tkey, abbreviations=pair, n_tokens=tkey.count(" ") + 1)
             )
+        # Lower-case words are marked with "~" in the scanned text, so a key
+        # can only start at a capitalised word.  Names written with lower-case
+        # inner words ("Isle of Man", "Poland-Ukraine border", "the United
+        # States") get a second, marked spelling of the key.
+        markable = self.lex.name_words | self.lex.place_nouns | {"the"}
         auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         raw = []
         for i, (tkey, entry) in enumerate(entries.items()):
             auto.add_word(f" {tkey} ", i)
+            if " " in tkey:
+                toks = tkey.split(" ")
+                marked = [
+                    ("~" + t if t in markable and (j or t == "the") else t)
+                    for j, t in enumerate(toks)
+                ]
+                n_marks = sum(1 for t in marked if t[0] == "~")
+                if n_marks:
+                    auto.add_word(" " + " ".join(marked) + " ", i + n_marks * _MARK_UNIT)
             raw.append(tuple(entry))
         auto.make_automaton()
         return auto, raw
 
     # -- scanning ---------------------------------------------------------
 
-    def scan(
-        self, raw_toks: Sequence[str], spans: Sequence[tuple[int, int]], text: str
-    ) -> list[tuple[int, int, _Entry]]:
-        """Lexicon hits that start with a capital or digit, as (first, last+1, entry).
+    def scan(self, joined: str) -> list[tuple[int, int, _Entry]]:
+        """Lexicon hits in a scan string from :class:`_Doc`, as (first, last+1, entry).
 
-        Lower-case hits ("will", "bath") can never be names, so they are
-        dropped here, before any per-hit work.
+        Lower-case words carry a "~" mark in *joined*, so hits start only at
+        capitalised words (or digits); no per-hit work is spent on "will" or
+        "bath".
         """
-        joined = " " + " ".join(raw_toks) + " "
-        # the same tokens as written: a capital test costs one index, not a
-        # token count, so lower-case hits are dropped before any other work
-        cased = " " + " ".join(_TOKEN.findall(text)) + " "
-        if "." in joined or "'" in joined or "’" in joined or "`" in joined:
-            joined = _INNER_JOINER.sub("", joined)
-            cased = _INNER_JOINER.sub("", cased)
-        if len(cased) != len(joined):  # a character whose case fold changed its class
-            cased = joined.upper()
         raw = self.raw
         make = _Entry._make
         hits = []
         count = joined.count
-        for end, idx in self.automaton.iter(joined):
+        for end, value in self.automaton.iter(joined):
+            marks, idx = divmod(value, _MARK_UNIT)
             row = raw[idx]
-            key = row[0]
-            pos = end - len(key)  # index of the key's first character
-            ch = cased[pos]
-            if not (ch.isupper() or ch.isdigit()):
-                if not (key.startswith("the ") and cased[pos + 4].isupper()):
-                    continue
+            pos = end - len(row[0]) - marks  # index of the key's first character
             first = count(" ", 0, pos) - 1  # tokens hold no spaces
             hits.append((first, first + row[7], make(row)))
         return hits
@@ -552,10 +557,18 @@ class _Doc:
         self.rec = rec
         self.lex = rec.lex
         self.text = article.text
-        norm = normalize_text(article.text)
-        self.raw_toks: list[str] = _TOKEN.findall(norm)
+        text = article.text.translate(_LINE_BREAKS)
+        norm = normalize_text(text)
         self.spans: list[tuple[int, int]] = [m.span() for m in _TOKEN.finditer(norm)]
         self.n = len(self.spans)
+        # the tokens as written (same boundaries: folding keeps character classes)
+        cased = " " + " ".join(_TOKEN.findall(text)) + " "
+        self.raw_toks: list[str] = normalize_text(cased).split(" ")[1:-1]
+        joined = normalize_text(_LOWER_START.sub("~", cased))
+        if "." in joined or "'" in joined or "’" in joined or "`" in joined:
+            joined = _INNER_JOINER.sub("", joined)
+        #: the string the automaton scans: folded tokens, lower-case ones marked
+        self.joined = joined
         self.sentence_starts = set()
         for sent in sentences:
             j = bisect_left(self.spans, (sent.start, -1))
@@ -854,7 +867,7 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
 
 def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str]]:
     rec, lex = doc.rec, doc.lex
-    raw = rec.scan(doc.raw_toks, doc.spans, doc.text)
+    raw = rec.scan(doc.joined)
     demonym_counts: Counter[str] = Counter()
     candidates: list[Hit] = []
     # first pass: persons introduced by titles and first names, so that a
