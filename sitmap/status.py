@@ -417,6 +417,13 @@ _REFERS_BACK = re.compile(
     r"(?:claims?|reports?|accounts?|statements?|allegations?|assertions?|figures?|version)\b",
     re.IGNORECASE,
 )
+#: Place-pointing words for carrying a topic into a sentence with no name; an
+#: existential "there were ..." points nowhere.
+_ANAPHOR_WORD = re.compile(
+    r"\bthere\b(?!['’]|\s+(?:is|are|was|were|has|have|had|will|would|could|may|might|seems?|appears?|"
+    r"remains?|remained|being)\b)|\bthe (?:city|town|village|capital|port)\b",
+    re.IGNORECASE,
+)
 #: A quote or first-person voice in the paragraph speaks from the place just named.
 _VOICE_ON_SCENE = re.compile(r"^\s*[\"“]|\b(?:we|our|us)\b", re.IGNORECASE)
 #: Statuses a non-conflict context (sport, markets) cancels.
@@ -627,6 +634,12 @@ class RuleTagger:
             if new:
                 prev_drafts = new
                 prev_topic = _unique_cands([d.cand for d in new])
+            else:
+                # a sentence that only sets the scene ("Food was scarce in El
+                # Fasher.") still makes its one place the topic
+                located = _unique_cands([c for c in cands if c.eligible])
+                if len(located) == 1:
+                    prev_topic = located
             if claimant:
                 prev_claimant = claimant
             stext = text[sent.start : sent.end]
@@ -1238,11 +1251,8 @@ def _same_speaker(a: str | None, b: str | None) -> bool:
 
 
 def _has_anaphor_word(text: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(?:there|the (?:city|town|village|capital|port|area|region))\b", text, re.IGNORECASE
-        )
-    )
+    """True when *text* points at a place already named ("there", "the city")."""
+    return bool(_ANAPHOR_WORD.search(text))
 
 
 def _unique_cands(cands: list[_Cand]) -> list[_Cand]:

@@ -494,3 +494,55 @@ def test_a_statistical_detector_plugs_in_through_the_protocol() -> None:
     article, mentions = build("Something xyz happened in [Aleppo], officials said.")
     [a] = tag(article, split_sentences(article.text), mentions, tagger=tagger)
     assert (a.status, a.epistemic, a.claimant) == (Status.STRUCK, Epistemic.CLAIMED, "officials")
+
+
+# ------------------------------------------------------- wire-copy details --
+
+
+def test_dateline_is_not_part_of_the_claimant() -> None:
+    out = run(
+        "GOMA, Congo (Reuters) - M23 rebels said on Tuesday they had taken control of [Goma]."
+    )
+    assert only(out, "Goma", "captured").claimant == "M23 rebels"
+
+
+def test_denial_of_a_new_proposition_leaves_the_claim_alone() -> None:
+    out = run(
+        "Israeli troops raided a hospital in [Gaza City], the military said. "
+        "Hamas denied that it used the hospital as a command centre."
+    )
+    assert {a.epistemic for a in out if a.place.name == "Gaza City"} == {Epistemic.CLAIMED}
+
+
+def test_party_between_x_and_a_group_is_not_a_location() -> None:
+    out = run(
+        "Fighting between [Israel|C] and Hezbollah continued along the border with [Lebanon|C]."
+    )
+    assert statuses(out, "Israel") == {"mentioned"}
+    assert statuses(out, "Lebanon") == {"contested"}
+
+
+def test_occupied_as_a_description_is_not_a_capture() -> None:
+    assert statuses(run("Arrests were made in the occupied [West Bank|r]."), "West Bank") == {
+        "mentioned"
+    }
+    assert statuses(run("Militants occupied [Palma|t] in March."), "Palma") == {"captured"}
+
+
+def test_as_clause_fighting_belongs_to_the_main_clause_place() -> None:
+    out = run("Civilians fled [Khartoum] as the fighting spread.")
+    assert statuses(out, "Khartoum") == {"displacement", "contested"}
+    out = run("Troops massed near [Rafah] as negotiations stalled.")
+    assert statuses(out, "Rafah") == {"advance"}
+
+
+def test_quote_after_a_place_speaks_from_it() -> None:
+    out = run(
+        'Aid workers said food was scarce in [El Fasher]. "We are completely cut off," one doctor said.'
+    )
+    assert only(out, "El Fasher", "encircled").claimant == "one doctor"
+
+
+def test_negated_confirmation_confirms_nothing() -> None:
+    out = run("Russian forces attacked near [Kupiansk] but did not make any confirmed advances.")
+    assert {a.epistemic for a in out if a.place.name == "Kupiansk"} == {Epistemic.REPORTED}
