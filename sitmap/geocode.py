@@ -325,7 +325,7 @@ def resolve(
         qplaces = [c.place for c in cands[q]] if q is not None else []
         for c in cl:
             s = c.prior
-            cc = c.place.country
+            cc = c.place.country or ""
             if cc:
                 s += 4.0 * focus[cc] / total + (1.5 if cc == top_cc else 0.0)
             if c.place.admin1 and cc and (cc, c.place.admin1) in regions:
@@ -376,7 +376,8 @@ def resolve(
         cue = parse_cues(text, anchor.start)
         if cue is None:
             continue
-        anchor_place = chosen[j].place if chosen[j] is not None else None
+        anchor_choice = chosen[j]
+        anchor_place = anchor_choice.place if anchor_choice is not None else None
         target = _cue_target(text, named, j, cue)
         if target is None:
             # the anchor's surroundings are the place meant: "outside Kyiv"
@@ -386,17 +387,18 @@ def resolve(
             continue
         checked = None
         if anchor_place is not None and cands[target]:
-            fits = []
+            good: list[tuple[float, float, _Cand]] = []
             for c in cands[target]:
                 d = distance_km(anchor_place, c.place)
-                ok = _fits(cue, d, anchor_place, c.place)
-                fits.append((ok, c.score, d, c))
-            good = [f for f in fits if f[0]]
+                if _fits(cue, d, anchor_place, c.place):
+                    good.append((c.score, -d, c))
+            current = chosen[target]
             if good:
-                _, _, checked, best = max(good, key=lambda f: (f[1], -f[2]))
-                chosen[target] = best
-            elif chosen[target] is not None:
-                checked = distance_km(anchor_place, chosen[target].place)
+                _, neg_d, fit = max(good, key=lambda f: (f[0], f[1]))
+                checked = -neg_d
+                chosen[target] = fit
+            elif current is not None:
+                checked = distance_km(anchor_place, current.place)
         cue_for[target] = RelativeCue(
             cue.distance_km,
             cue.bearing,
@@ -409,28 +411,28 @@ def resolve(
     out: list[Mention] = []
     resolved_named: list[tuple[int, Mention]] = []
     for i, m in enumerate(named):
-        c = chosen[i]
-        place = c.place if c is not None else None
-        precision = _precision(place)
+        pick = chosen[i]
+        where = pick.place if pick is not None else None
+        precision = _precision(where)
         if i in precision_two:
             precision = 2
-        nm = replace(m, place=place, precision=precision, cue=cue_for.get(i))
+        nm = replace(m, place=where, precision=precision, cue=cue_for.get(i))
         out.append(nm)
         resolved_named.append((m.start, nm))
     for m in mentions:
         if not m.anaphor:
             continue
-        place = _anaphor_place(m, resolved_named, gazetteer, top_cc)
-        if place is None:
+        referent = _anaphor_place(m, resolved_named, gazetteer, top_cc)
+        if referent is None:
             continue
-        out.append(replace(m, place=place, precision=_precision(place)))
+        out.append(replace(m, place=referent, precision=_precision(referent)))
     out.sort(key=lambda m: (m.start, m.end))
     return out
 
 
 def _coherence(
-    named: Sequence[Mention], cands: list[list[_Cand]], chosen: list[Optional[_Cand]]
-) -> list[Optional[_Cand]]:
+    named: Sequence[Mention], cands: list[list[_Cand]], chosen: list[_Cand | None]
+) -> list[_Cand | None]:
     """Re-choose ambiguous names by closeness to the article's other places.
 
     Each name (all mentions of one key together) gains up to 4 points for
@@ -498,7 +500,8 @@ def _coherence(
                 # mention has its own evidence (a qualifier) that outweighs it
                 pick = best[k][1]
                 own = next((c for c in cands[j] if c.place is pick.place), None)
-                if own is not None and chosen[j] is not None and chosen[j].score - own.score > 6.0:
+                mine = chosen[j]
+                if own is not None and mine is not None and mine.score - own.score > 6.0:
                     continue
                 new[j] = own if own is not None else chosen[j]
         chosen = new

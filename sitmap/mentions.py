@@ -73,7 +73,7 @@ _DATA_DIR = Path(__file__).resolve().parent / "data" / "geoparse"
 
 def _data_lines(name: str) -> list[str]:
     """Read one lexicon file from ``sitmap/data/geoparse``, without comments."""
-    text = resources.files("sitmap").joinpath("data", "geoparse", name).read_text("utf-8")
+    text = (_DATA_DIR / name).read_text("utf-8")
     out = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
@@ -119,7 +119,7 @@ def _load_common_words() -> frozenset[str]:
 def _load_first_names() -> frozenset[str]:
     # gender-guesser ships Jörg Michael's first-name dictionary (~45,000 names
     # from many countries); we only need the set of names.
-    path = resources.files("gender_guesser").joinpath("data", "nam_dict.txt")
+    path = resources.files("gender_guesser") / "data" / "nam_dict.txt"
     names = set()
     with path.open("r", encoding="iso-8859-1") as fh:
         for line in fh:
@@ -135,7 +135,8 @@ def _load_first_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def lexicons() -> Lexicons:
     """Load (once) and return the geoparser's lexicons."""
-    titles, titles_cap = set(), set()
+    titles: set[str] = set()
+    titles_cap: set[str] = set()
     for line in _data_lines("titles.txt"):
         word = line.rstrip(" *").strip().lower()
         (titles_cap if line.endswith("*") else titles).add(word)
