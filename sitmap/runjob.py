@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -39,7 +38,16 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import ConfigError, InputError, LockedError, PublishError, SitmapError, StoreError
+from .errors import (
+    ConfigError,
+    GazetteerError,
+    GeocoderError,
+    InputError,
+    LockedError,
+    PublishError,
+    SitmapError,
+    StoreError,
+)
 from .model import Article, Assertion, PlaceReport
 from .store import Change, Store, content_hash
 
@@ -63,11 +71,16 @@ DEFAULT_FEED_TIMEOUT = 30.0
 DEFAULT_FEED_MAX_BYTES = 10 * 1024 * 1024
 
 _TOP_KEYS = {
-    "title", "store", "source", "output", "window", "window_end", "basemap", "gazetteer",
+    "title", "store", "source", "output", "window", "window_end", "basemap", "tiles", "gazetteer",
     "online", "network", "max_article_bytes", "log", "lock", "feed_timeout", "feed_max_bytes",
 }
 _SOURCE_KEYS = {"path", "url", "name", "date"}
 _OUTPUT_KEYS = {"map", "exports", "export_per"}
+
+#: Errors that say the job's environment is broken, not the article: they end the run.
+_ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
+    GazetteerError, GeocoderError, StoreError, ImportError,
+)
 
 #: A processor turns one article into its assertions (the real pipeline by default).
 Processor = Callable[[Article], Sequence[Assertion]]
@@ -107,6 +120,7 @@ class RunConfig:
     window_days: int | None = None
     window_end: str = "latest"
     basemap: str | None = None
+    tiles: str | None = None
     gazetteer: Path | None = None
     online: bool = False
     network: bool = False
@@ -236,6 +250,15 @@ def parse_config(data: dict[str, Any], cfg_path: Path) -> RunConfig:
             raise ConfigError(f"{cfg_path}: key 'window_end': expected 'latest', 'today' or "
                               f"YYYY-MM-DD, got {window_end!r}") from None
 
+    basemap = v.string(data, "basemap", "")
+    if basemap is not None and basemap not in {"auto", "offline", "online", "none"}:
+        raise ConfigError(f"{cfg_path}: key 'basemap': expected 'auto', 'offline', 'online' "
+                          f"or 'none', got {basemap!r}")
+    tiles = v.string(data, "tiles", "")
+    if tiles is not None and tiles != "openstreetmap" and not re.match(r"^https?://", tiles):
+        raise ConfigError(f"{cfg_path}: key 'tiles': expected 'openstreetmap' or an http(s) "
+                          f"tile URL template, got {tiles!r}")
+
     return RunConfig(
         path=cfg_path,
         title=v.string(data, "title", "") or "Situation map",
@@ -246,7 +269,8 @@ def parse_config(data: dict[str, Any], cfg_path: Path) -> RunConfig:
         export_per=export_per,
         window_days=v.window(data),
         window_end=window_end,
-        basemap=v.string(data, "basemap", ""),
+        basemap=basemap,
+        tiles=tiles,
         gazetteer=v.path(data, "gazetteer", base),
         online=v.boolean(data, "online"),
         network=v.boolean(data, "network"),
@@ -681,6 +705,11 @@ class Job:
             return
         try:
             assertions = list(self.process(article))
+        except _ENVIRONMENT_ERRORS:
+            # Not the article's fault (no gazetteer, geocoder down, store
+            # broken): fail the run so the article is tried again next time
+            # rather than recorded as bad.
+            raise
         except SitmapError as exc:
             self._fail(article, str(exc))
             return
@@ -777,7 +806,8 @@ class Job:
         payload = {
             "generation": self.store.generation,
             "window": [d.isoformat() if d else None for d in window],
-            "title": cfg.title, "basemap": cfg.basemap, "per": cfg.export_per,
+            "title": cfg.title, "basemap": cfg.basemap, "tiles": cfg.tiles,
+            "per": cfg.export_per,
             "output": str(output), "version": __version__,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -820,15 +850,12 @@ class Job:
             "title": self.cfg.title,
             "articles": self.store.articles(since=window[0], until=window[1]),
             "generated_at": generation_time(),
+            "changes": [c.to_dict() for c in changes],
         }
-        accepted = inspect.signature(write_map).parameters
-        # Options the renderer may or may not offer yet; passed only when it does.
-        if self.cfg.basemap and "basemap" in accepted:
+        if self.cfg.basemap:
             opts["basemap"] = self.cfg.basemap
-        if "changes" in accepted:
-            opts["changes"] = [c.to_dict() for c in changes]
-        elif "notes" in accepted and changes:
-            opts["notes"] = ["Changes in this update: " + "; ".join(c.describe() for c in changes)]
+        if self.cfg.tiles:
+            opts["tiles"] = self.cfg.tiles
         write_map(reports, output, **opts)
 
     def _write_export(self, output: Path, reports: list[PlaceReport]) -> None:
