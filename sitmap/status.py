@@ -817,6 +817,11 @@ class RuleTagger:
             claimant = resolve(own_claimant, ci) or sentence_claimant
             ep = self._epistemic_hits(ctext, c0)
             hits = self._status_hits(ctext, c0, year, ep)
+            # words in who speaks are not news about a place: "a Western diplomat
+            # said", "the UN refugee agency said"
+            hits = [
+                h for h in hits if not any(_overlaps((h.start, h.end), sp) for sp in claim_spans)
+            ]
             clause_cands = [c for c in cands if c0 <= c.start < c1 and c.eligible]
             new: list[_Draft] = []
             circumstance = bool(re.match(r"\s*as\s", ctext)) and ci > 0
