@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -27,7 +28,7 @@ def cli(spec: InputSpec, gaz: GazetteerSpec, fmt: str) -> None:
     from ..sentences import split_sentences
 
     gazetteer = gaz.open()
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for article in articles:
         sents = split_sentences(article.text)
         mentions = resolve(article, sents, recognize(article, sents, gazetteer), gazetteer,

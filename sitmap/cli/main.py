@@ -62,12 +62,50 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     is established, and renders a standalone interactive map.
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="sitmap: %(levelname)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("sitmap").setLevel(level)
+    _configure_logging(level)
     progress.QUIET = quiet
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
     ctx.obj["quiet"] = quiet
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever ``sys.stderr`` is at the time of each message.
+
+    Resolving the stream late keeps messages on the real stderr even when a
+    caller (a test harness, a notebook) swaps ``sys.stderr`` after start-up.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"sitmap: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _configure_logging(level: int) -> None:
+    # The CLI owns the "sitmap" logger's output: one handler, messages in the
+    # same "sitmap: ..." voice as errors, not passed on to the root logger
+    # (whose configuration belongs to whoever embeds the library).
+    logger = logging.getLogger("sitmap")
+    for h in list(logger.handlers):
+        if isinstance(h, _StderrHandler):
+            logger.removeHandler(h)
+    handler = _StderrHandler()
+    handler.setFormatter(_Formatter())
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:

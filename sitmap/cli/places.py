@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -28,7 +29,7 @@ def cli(spec: InputSpec, gaz: GazetteerSpec, fmt: str) -> None:
     its quote, source and date.  With no INPUT, reads the built-in example.
     """
     result = run_pipeline(spec, gaz)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     json.dump([r.to_dict() for r in result.reports], out, ensure_ascii=False, indent=1)
     out.write("\n")
     out.flush()
