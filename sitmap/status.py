@@ -434,7 +434,7 @@ _LAUNCH_BEFORE = re.compile(
     r"\b(?:fired|launched|took off|flying|flown|shot|sent)\s+from\s+(?:the\s+)?$", re.IGNORECASE
 )
 _MOVE_BEFORE = re.compile(
-    r"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in)\s+(?:the\s+)?$",
+    r"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in|near|at)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _ORGANISATION = re.compile(
