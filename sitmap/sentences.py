@@ -88,7 +88,7 @@ def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if not lines:
         return groups
     g_start = lines[0][0]
-    for (a, b), nxt in zip(lines, lines[1:] + [None]):
+    for (a, b), nxt in zip(lines, [*lines[1:], None], strict=True):
         if nxt is None:
             groups.append((g_start, b))
             break

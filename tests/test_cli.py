@@ -191,7 +191,7 @@ def test_extract_offsets_index_the_file(tmp_path: Path, capsys: pytest.CaptureFi
 def test_stdin_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    fake = io.TextIOWrapper(io.BytesIO("Explosions were heard in Odesa.".encode()), encoding="utf-8")
+    fake = io.TextIOWrapper(io.BytesIO(b"Explosions were heard in Odesa."), encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", fake)
     code, out, err = run(capsys, "extract", "-")
     assert code == 0, err

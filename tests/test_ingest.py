@@ -103,7 +103,7 @@ def test_directory_is_walked_recursively_in_order(tmp_path: Path) -> None:
 
 
 def test_stdin() -> None:
-    [a] = read("-", stdin=io.BytesIO("date 2022-03-02\nKherson news.".encode()))
+    [a] = read("-", stdin=io.BytesIO(b"date 2022-03-02\nKherson news."))
     assert a.source == "-" and a.date == dt.date(2022, 3, 2)
 
 
