@@ -306,9 +306,18 @@ def resolve(
         countries = {c.place.country for c in cl if c.place.country}
         if len(countries) == 1 or _is_big(best) and best.prior - _second(cl) > 2.0:
             if best.place.country:
-                focus[best.place.country] += 2
+                # a named country or region says more about the article's
+                # scope than a town that merely has a unique name
+                weight = 3 if best.place.kind in (Kind.COUNTRY, Kind.ADMIN1) else 2
+                focus[best.place.country] += weight
     total = sum(focus.values()) or 1
-    top_cc = focus.most_common(1)[0][0] if focus else None
+    ranked = focus.most_common(2)
+    # the leading country gets a bonus only when it clearly leads
+    top_cc = (
+        ranked[0][0]
+        if ranked and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1])
+        else None
+    )
     regions: Counter[tuple[str, str]] = Counter()
     for cl in cands:
         for c in cl[:3]:
@@ -422,7 +431,7 @@ def resolve(
     for m in mentions:
         if not m.anaphor:
             continue
-        referent = _anaphor_place(m, resolved_named, gazetteer, top_cc)
+        referent = _anaphor_place(m, resolved_named, gazetteer, ranked[0][0] if ranked else None)
         if referent is None:
             continue
         out.append(replace(m, place=referent, precision=_precision(referent)))

@@ -304,6 +304,8 @@ _MAJOR_KINDS = frozenset(
     k.value for k in (Kind.COUNTRY, Kind.ADMIN1, Kind.WATER, Kind.BORDER, Kind.REGION)
 )
 
+_AREA_KIND_VALUES = frozenset({Kind.COUNTRY.value, Kind.ADMIN1.value})
+
 #: bump when the automaton's values change shape, to ignore stale caches
 _AUTOMATON_VERSION = 2
 #: automaton values are entry index + number of "~" marks in the key * this
@@ -727,7 +729,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and nxt not in lex.titles
         and nxt not in lex.titles_capitalised_only
         and not _known_major(doc, last)
-        and not entry.major
+        and entry.kind not in _AREA_KIND_VALUES
     ):
         # "Jordan Henderson": a first name before a capitalised non-word
         doc.persons.add(nxt)
@@ -941,7 +943,9 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
                 continue
             if first_name and not title and len(run) == 1 and _major_key(doc, run[0]):
                 continue  # "Jordan Valley", "Victoria Texas": not a person
+            # the surname used later on; a double-barrelled one also by its parts
             doc.persons.add(run[-1])
+            doc.persons.update(p for p in run[-1].split("-") if p)
             break
     rx = _TITLE_RX.get(0)
     if rx is None:
@@ -1054,6 +1058,15 @@ def _remember_demonyms(article: Article, counts: Counter[str]) -> None:
     )
 
 
+def _demonym_rx() -> re.Pattern[str]:
+    rx = _DEMONYM_RX_CACHE.get(0)
+    if rx is None:
+        words = sorted(lexicons().demonyms, key=len, reverse=True)
+        rx = re.compile(r"(?<![\w-])(?:pro-|anti-)?(" + "|".join(map(re.escape, words)) + r")\b")
+        _DEMONYM_RX_CACHE[0] = rx
+    return rx
+
+
 def demonyms(article: Article) -> Counter[str]:
     """Count the demonyms and place adjectives in *article* by country code.
 
@@ -1074,11 +1087,7 @@ def demonyms(article: Article) -> Counter[str]:
     if known is not None:
         return Counter(known)
     lex = lexicons()
-    rx = _DEMONYM_RX_CACHE.get(0)
-    if rx is None:
-        words = sorted(lex.demonyms, key=len, reverse=True)
-        rx = re.compile(r"(?<![\w-])(?:pro-|anti-)?(" + "|".join(map(re.escape, words)) + r")\b")
-        _DEMONYM_RX_CACHE[0] = rx
+    rx = _demonym_rx()
     counts: Counter[str] = Counter()
     for m in rx.finditer(article.text):
         cc = lex.demonyms[m.group(1)]
@@ -1097,8 +1106,7 @@ def demonym_mentions(
     the evaluation script can score sitmap with and without them.
     """
     lex = lexicons()
-    demonyms(article)  # builds the pattern
-    rx = _DEMONYM_RX_CACHE[0]
+    rx = _demonym_rx()
     out = []
     for m in rx.finditer(article.text):
         cc = lex.demonyms[m.group(1)]
