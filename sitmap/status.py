@@ -560,7 +560,7 @@ class RuleTagger:
             + r")\b)[\w'’.-]+){0,8}?)"
         )
         self._lead = re.compile(
-            r"^(?:(?:but|and|yet|however|still|meanwhile|earlier|later|separately|then)\b,?\s+)?"
+            r"^(?:(?:but|and|yet|however|still|meanwhile|earlier|later|separately|then|though|although|while|whereas|as)\b,?\s+)?"
             r"(?:[A-Z][\w\s]{0,30}?,\s+)?" + subj + r"\s+" + aux + r"(?:" + sv + r")\b"
         )
         self._trail = re.compile(

@@ -546,3 +546,18 @@ def test_quote_after_a_place_speaks_from_it() -> None:
 def test_negated_confirmation_confirms_nothing() -> None:
     out = run("Russian forces attacked near [Kupiansk] but did not make any confirmed advances.")
     assert {a.epistemic for a in out if a.place.name == "Kupiansk"} == {Epistemic.REPORTED}
+
+
+def test_a_country_that_disputes_or_denies_is_a_voice_not_a_place() -> None:
+    out = run(
+        "[Kharkiv] remains under Ukrainian control, Ukrainian commanders said. [Russia|C] disputes that."
+    )
+    assert (only(out, "Kharkiv", "held").epistemic, statuses(out, "Russia")) == (
+        Epistemic.DISPUTED,
+        {"mentioned"},
+    )
+    out = run(
+        "Russian forces have captured [Krasnohorivka], Russia's defence ministry said, though [Ukraine|C] denied it."
+    )
+    got = sorted((a.epistemic.value, a.claimant) for a in out if a.place.name == "Krasnohorivka")
+    assert got == [("claimed", "Russia's defence ministry"), ("denied", "Ukraine")]
