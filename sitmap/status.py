@@ -772,7 +772,7 @@ class RuleTagger:
     ) -> tuple[list[_Draft], str | None]:
         text = article.text
         stext = text[sent.start : sent.end]
-        year = article.date.year if article.date else None
+        year = article.date.year if article.date else _latest_year(text)
         clauses = _clauses(stext, sent.start)
         # attribution: per clause, falling back to the sentence
         clause_claimants = [self._claimant(text[c0:c1]) for c0, c1 in clauses]
@@ -1253,6 +1253,15 @@ def _same_speaker(a: str | None, b: str | None) -> bool:
     # "the mayor" after "Mayor Vitali Klitschko"
     la, lb = a.lower(), b.lower()
     return la.startswith("the ") and la[4:] in lb
+
+
+def _latest_year(text: str) -> int | None:
+    """The latest year an undated article mentions: a stand-in for its own year.
+
+    Without it, every "in 2022" of an undated article would read as history.
+    """
+    years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)\b", text)]
+    return max(years) if years else None
 
 
 def _has_anaphor_word(text: str) -> bool:

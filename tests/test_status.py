@@ -561,3 +561,11 @@ def test_a_country_that_disputes_or_denies_is_a_voice_not_a_place() -> None:
     )
     got = sorted((a.epistemic.value, a.claimant) for a in out if a.place.name == "Krasnohorivka")
     assert got == [("claimed", "Russia's defence ministry"), ("denied", "Ukraine")]
+
+
+def test_undated_article_takes_its_latest_year_as_today() -> None:
+    out = run(
+        "In 2014, fighting hit [Donetsk]. In 2022, Russian missiles struck [Kharkiv].", date=None
+    )
+    assert statuses(out, "Donetsk") == {"mentioned"}
+    assert statuses(out, "Kharkiv") == {"struck"}
