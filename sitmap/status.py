@@ -545,6 +545,11 @@ class RuleTagger:
         ``SITMAP_STATUS_RULES``).
     detector : CueDetector, optional
         Defaults to :class:`LexiconCueDetector` over *rules*.
+
+    Notes
+    -----
+    :meth:`tag` keeps per-article working state on the instance, so use one
+    tagger per thread (:func:`tag` makes a fresh one per call).
     """
 
     def __init__(self, rules: Rules | None = None, detector: CueDetector | None = None) -> None:
@@ -573,6 +578,7 @@ class RuleTagger:
         )
         self._actors: set[int] = set()
         self._starts: list[int] = []
+        self._year: int | None = None
         self._resolved: list[Mention] = []
         self._according = re.compile(r"\baccording to\s+(?P<c>[^,;.:\"“”]{2,120})", re.IGNORECASE)
 
@@ -605,6 +611,7 @@ class RuleTagger:
         given_anaphors = [m for m in mentions if m.place is not None and m.anaphor]
         sents = sorted(sentences, key=lambda s: s.start)
         self._starts = [m.start for m in named]
+        self._year = article.date.year if article.date else _latest_year(text)
         # First pass: which names are actors or descriptors ("Russia's forces",
         # "Ukraine said"); anaphors never refer back to those.
         actors: set[int] = set()
@@ -772,7 +779,7 @@ class RuleTagger:
     ) -> tuple[list[_Draft], str | None]:
         text = article.text
         stext = text[sent.start : sent.end]
-        year = article.date.year if article.date else _latest_year(text)
+        year = self._year
         clauses = _clauses(stext, sent.start)
         # attribution: per clause, falling back to the sentence
         clause_claimants = [self._claimant(text[c0:c1]) for c0, c1 in clauses]
