@@ -81,7 +81,9 @@ def extract_in_process(
     chars = 0
     t0 = time.perf_counter()
     for rec in index:
-        text = (docs_dir / rec["path"]).read_text(encoding="utf-8")
+        # no newline translation: offsets index the text exactly as decoded
+        with open(docs_dir / rec["path"], encoding="utf-8", newline="") as fh:
+            text = fh.read()
         chars += len(text)
         art = Article(doc_id=rec["doc_id"], source=rec["path"], text=text)
         sents = split_sentences(text)

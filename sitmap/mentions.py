@@ -96,6 +96,8 @@ class Lexicons:
     speech_verbs: frozenset[str]
     name_words: frozenset[str]
     common_places: frozenset[str]
+    #: lower-case words after a place that make it part of another name ("virus")
+    name_heads: frozenset[str]
     #: demonym as written -> ISO country code ("-" for a region)
     demonyms: dict[str, str]
     #: abbreviation as written -> name to look up
@@ -160,6 +162,7 @@ def lexicons() -> Lexicons:
         speech_verbs=frozenset(w.lower() for w in _data_lines("speech_verbs.txt")),
         name_words=frozenset(w.lower() for w in _data_lines("name_words.txt")),
         common_places=frozenset(_data_lines("common_places.txt")),
+        name_heads=frozenset(w.lower() for w in _data_lines("name_heads.txt")),
         demonyms=demonyms,
         abbreviations=abbreviations,
         bearings=bearings,
@@ -702,8 +705,12 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         return "demonym"
     single = entry.n_tokens == 1
     tok = doc.tok(first)
+    if doc.tok(last) in lex.name_heads and not doc.cap_word(last):
+        return "part-of-name"  # "West Nile virus"
     # persons
     if _title_before(doc, first, lex):
+        if single:
+            doc.persons.add(tok)
         return "person-title"
     prev_i = first - 1
     if (
@@ -735,6 +742,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         doc.persons.add(nxt)
         return "person-first-name"
     if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
+        doc.persons.add(tok)
         return "person-said"
     # the tail of an organisation's name: "Save the Children Canada"
     if (
@@ -797,8 +805,8 @@ def _abbreviation_hit(doc: _Doc, hit: Hit) -> Hit | None:
             nxt = doc.text[end + 1 : end + 3]
             if not (nxt.startswith(" ") and nxt[1:2].isupper()) or len(core) > 2:
                 end += 1
-        if end < len(doc.text) and doc.text[end].isalnum():
-            continue
+        if end < len(doc.text) and (doc.text[end].isalnum() or doc.text[end] == "$"):
+            continue  # part of a longer word, or a currency ("US$")
         mixed = not _is_all_caps(abbr)
         if mixed and abbr.endswith("."):
             # State abbreviations ("Ill.", "Ga.") are ordinary words too;
@@ -900,6 +908,12 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
         why = _judge(doc, hit, lex, strict_common)
         if why is None:
             candidates.append(hit)
+    # one sense per article: a word once shown to be a person's name ("Walsh
+    # said") is a person everywhere in the article
+    if doc.persons:
+        candidates = [
+            h for h in candidates if h.last - h.first > 1 or doc.tok(h.first) not in doc.persons
+        ]
     kept = _select_longest(candidates)
     kept.extend(_pattern_hits(doc, kept, lex))
     kept.sort(key=lambda h: h.start)
