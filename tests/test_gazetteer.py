@@ -152,3 +152,50 @@ def test_corrupt_cache_names_the_rebuild_command(tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(GazetteerCorrupt, match="sitmap gazetteer build"):
         Gazetteer.open(bad, build=False)
+
+
+def test_us_states_are_not_shadowed_by_towns_elsewhere(gazetteer):
+    # Indiana, Pennsylvania and Florida, Cuba are towns; the states are bigger news.
+    for state, code in [("Indiana", "IN"), ("Florida", "FL"), ("Texas", "TX")]:
+        top = gazetteer.lookup(state)[0].place
+        assert (top.kind, top.country, top.admin1) == (Kind.ADMIN1, "US", code), state
+
+
+def test_region_named_after_its_city_ranks_below_the_city(gazetteer):
+    for name in ("Kharkiv", "Kherson", "Odessa", "Donetsk"):
+        found = gazetteer.lookup(name)
+        assert found[0].place.kind is Kind.CITY, name
+        region = next(c for c in found if c.place.kind is Kind.ADMIN1)
+        assert region.place.country == "UA" and "region named after its city" in region.reasons
+    region = gazetteer.lookup("Kharkiv Oblast")[0].place
+    assert region.kind is Kind.ADMIN1 and region.country == "UA"
+    assert gazetteer.lookup("Kherson region")[0].place.kind is Kind.ADMIN1
+
+
+def test_news_abbreviations_of_regions(gazetteer):
+    assert gazetteer.lookup("Ill.")[0].place.name == "Illinois"
+    assert gazetteer.lookup("B.C.")[0].place.name == "British Columbia"
+    assert gazetteer.lookup("D.C.")[0].place.name == "Washington"
+    assert gazetteer.lookup("NSW")[0].place.name == "New South Wales"
+    info = dict(gazetteer.names())
+    assert info["ill"].blocked and "Ill." in info["ill"].forms  # "ill" is a word
+
+
+def test_demonyms_are_evidence_not_places(gazetteer):
+    assert gazetteer.demonym("Russian").country == "RU"
+    assert gazetteer.demonym("Ukrainians").country == "UA"
+    assert gazetteer.demonym("Kyiv") is None
+    assert gazetteer.demonyms()["american"] == "US"
+    info = dict(gazetteer.names())
+    # Canadian, Alberta exists, but "Canadian" in news is the adjective.
+    assert info["canadian"].blocked and info["canadian"].demonym == "CA"
+
+
+def test_crimea_is_in_ukraine(gazetteer):
+    crimea = gazetteer.lookup("Crimea")[0].place
+    assert crimea.country == "UA"
+    from shapely.geometry import Point, shape
+
+    ukraine = gazetteer.geometry(gazetteer.country("UA"))
+    assert shape(ukraine).contains(Point(34.1, 45.0))  # Simferopol's surroundings
+    assert not shape(gazetteer.geometry(gazetteer.country("RU"))).contains(Point(34.1, 45.0))

@@ -39,6 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapely.prepared
+from shapely.geometry import Point, shape
+
 from .. import __version__
 from ..errors import GazetteerError
 from . import sources
@@ -171,7 +174,13 @@ class _Collector:
     def load_cities(self) -> None:
         cities = sources.geonames_cities()
         self.admin1_pop: dict[tuple[str, str], int] = defaultdict(int)
-        self.city_keys: dict[tuple[str, str], int] = {}
+        # (country, key) -> points of sizeable towns called that: a region whose
+        # bare name is one of these, and that contains the town, is its namesake.
+        self.city_keys: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        news: dict[int, list[str]] = defaultdict(list)
+        for row in sources.read_tsv("curated.tsv"):
+            if row["geonameid"]:
+                news[int(row["geonameid"])] += [a for a in row["aliases"].split("|") if a]
         caps: dict[str, _Place] = {}
         common = self.common
         for c in cities.values():
@@ -190,9 +199,8 @@ class _Collector:
             if a1:
                 self.admin1_pop[(cc, a1)] += pop
             if pop >= TOWN_POPULATION:
-                # Every name of a sizeable town can shadow a region's bare name.
-                for key in p.names:
-                    self.city_keys[(cc, key)] = max(self.city_keys.get((cc, key), 0), pop)
+                for key in {pkey, *(normalize(a) for a in news.get(p.geonameid or 0, ()))}:
+                    self.city_keys[(cc, key)].append((p.lon, p.lat))
             cap = self.capital_names.get(cc)
             if cap and (cap == pkey or cap in p.names) and (
                     cc not in caps or caps[cc].population < pop):
@@ -208,14 +216,22 @@ class _Collector:
         shapes = sources.read_json_gz("admin1_shapes.json.gz")
         suffixes = {"UA": ("oblast",), "RU": ("oblast",), "BY": ("oblast", "voblast"),
                     "KZ": ("oblast",), "PL": ("voivodeship",)}
-        for row in sources.read_tsv("admin1.tsv"):
+        by_iso: dict[str, _Place] = {}
+        rows = list(sources.read_tsv("admin1.tsv"))
+        # Natural Earth splits a few ISO regions into parts (Lord Howe Island is
+        # AU-NSW too) whose alternate names repeat the whole region's name.
+        own: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            own[row["iso_3166_2"]].add(row["name"])
+        for row in rows:
             cc, a1 = row["cc"], row["admin1code"] or None
             pop = self.admin1_pop.get((cc, a1), 0) if a1 else 0
             gid = int(row["geonameid"]) if row["geonameid"] not in ("", "-1", "0") else None
             p = _Place(name=row["name"], kind="admin1", lat=float(row["lat"]),
                        lon=float(row["lon"]), country=cc, admin1=a1, geonameid=gid,
                        population=pop, geometry=shapes.get(row["iso_3166_2"]))
-            names = [n for n in row["names"].split("|") if n]
+            others = own[row["iso_3166_2"]] - {row["name"]}
+            names = [n for n in row["names"].split("|") if n and n not in others]
             bases = [row["name"]] + names[:2]
             typ = (row["type"] or "").lower()
             words = {"region", "province"} | set(suffixes.get(cc, ()))
@@ -224,15 +240,31 @@ class _Collector:
             for b in bases:
                 for w in sorted(words):
                     p.add(f"{b} {w}", PREFERRED)
+            area = None
             for i, n in enumerate([row["name"]] + names):
                 key = normalize(n)
-                if (cc, key) in self.city_keys:
+                towns = self.city_keys.get((cc, key))
+                if towns and area is None and p.geometry:
+                    # ~20 km of slack: outlines are simplified and cities sit on coasts.
+                    area = shapely.prepared.prep(shape(p.geometry).buffer(0.2))
+                if towns and (area is None or any(area.contains(Point(t)) for t in towns)):
                     p.add(n, SHADOWED) if key not in p.names else None
                 elif i < 3:
                     p.add(n, PREFERRED)
                 elif keep_alternate(n, key, self.common):
                     p.add(n, ALTERNATE)
             self.add(p)
+            iso = row["iso_3166_2"]
+            # Of the parts of a split region, the one with a GeoNames id is the region itself.
+            if iso not in by_iso or (by_iso[iso].geonameid is not None, by_iso[iso].population) < (
+                    p.geonameid is not None, p.population):
+                by_iso[iso] = p
+        for row in sources.read_tsv("abbreviations.tsv"):
+            target = by_iso.get(row["iso_3166_2"])
+            if target is None:
+                raise GazetteerError(f"abbreviations.tsv: no region {row['iso_3166_2']}")
+            for a in row["aliases"].split("|"):
+                target.add(a, NEWS)
 
     def load_us_counties(self) -> None:
         for row in sources.read_tsv("us_counties.tsv"):
@@ -256,6 +288,23 @@ class _Collector:
                        flags=CURATED)
             p.add(c["name"], PREFERRED)
             self.add(p)
+
+    def load_demonyms(self) -> None:
+        """Country adjectives and nouns ("Ukrainian", "Americans"): evidence, not places."""
+        self.demonyms: dict[str, str] = {}
+        for row in sources.read_tsv("countries.tsv"):
+            for d in row["demonyms"].split("|"):
+                forms = [d] if d.endswith(("ese", "sh", "ch", "ss")) else [d, d + "s"]
+                for f in forms:
+                    key = normalize(f)
+                    if not key:
+                        continue
+                    # Territories share demonyms ("American" for Guam); the most
+                    # populous country owns the word.
+                    old = self.countries.get(self.demonyms.get(key, ""))
+                    new = self.countries.get(row["cc"])
+                    if old is None or (new is not None and new.population > old.population):
+                        self.demonyms[key] = row["cc"]
 
     def load_borders(self) -> None:
         demonyms = {r["cc"]: [d for d in r["demonyms"].split("|") if d]
@@ -315,7 +364,8 @@ _KIND_RANK = {"country": 0, "admin1": 1, "region": 2, "water": 3, "border": 4, "
               "admin2": 6, "town": 7, "village": 8, "feature": 9}
 
 
-def _key_rows(places: list[_Place], common: dict[str, int]) -> Iterable[tuple[Any, ...]]:
+def _key_rows(places: list[_Place], common: dict[str, int],
+              demonyms: dict[str, str]) -> Iterable[tuple[Any, ...]]:
     agg: dict[str, list[Any]] = {}
     for p in places:
         for key, (flag, spelling) in p.names.items():
@@ -329,7 +379,7 @@ def _key_rows(places: list[_Place], common: dict[str, int]) -> Iterable[tuple[An
                 a[2] = 1
                 if _KIND_RANK.get(p.kind, 9) < _KIND_RANK.get(a[1], 9) or a[1] == "feature":
                     a[1] = p.kind
-                if p.kind in ("country", "admin1", "region", "water") and flag >= NEWS:
+                if p.kind in ("country", "admin1", "region", "water") and flag == PREFERRED:
                     a[5] = True  # a country or region name is not a common word in news
             elif a[2] == 0 and _KIND_RANK.get(p.kind, 9) < _KIND_RANK.get(a[1], 9):
                 a[1] = p.kind
@@ -338,10 +388,13 @@ def _key_rows(places: list[_Place], common: dict[str, int]) -> Iterable[tuple[An
                 a[4].update(p.forms.get(key, ()))
     for key, (pop, kind, pref, count, forms, major) in agg.items():
         tier = common.get(key, 0)
+        demonym = demonyms.get(key)
+        # A demonym that is also some village's name ("Canadian", "Spanish") is
+        # almost always the adjective in news.
         blocked = key in STOPWORDS or (tier > 0 and not major) or (
-            len(key) <= 2 and not pref)
+            len(key) <= 2 and not pref) or (demonym is not None and kind != "country")
         yield (key, pop, kind, pref, int(blocked), tier, count,
-               "|".join(sorted(forms)) if blocked else "")
+               "|".join(sorted(forms)) if blocked else "", demonym)
 
 
 def build(path: str | os.PathLike[str], *, progress: bool | None = None) -> dict[str, Any]:
@@ -370,7 +423,8 @@ def build(path: str | os.PathLike[str], *, progress: bool | None = None) -> dict
     started = time.perf_counter()
     steps = [("countries", "load_countries"), ("cities", "load_cities"),
              ("regions", "load_admin1"), ("counties", "load_us_counties"),
-             ("continents", "load_continents"), ("borders", "load_borders"),
+             ("continents", "load_continents"), ("demonyms", "load_demonyms"),
+             ("borders", "load_borders"),
              ("curated", "load_curated")]
     pbar = bar(desc="building gazetteer", total=len(steps) + 2, unit="step")
     if progress is not None:
@@ -423,9 +477,11 @@ def _write(tmp: Path, col: _Collector) -> dict[str, Any]:
             CREATE TABLE names(key TEXT, place INTEGER, flag INTEGER, spelling TEXT);
             CREATE TABLE keys(key TEXT PRIMARY KEY, population INTEGER, kind TEXT,
                 preferred INTEGER, blocked INTEGER, common INTEGER, places INTEGER,
-                forms TEXT) WITHOUT ROWID;
+                forms TEXT, demonym TEXT) WITHOUT ROWID;
             CREATE TABLE geoms(place INTEGER PRIMARY KEY, geojson TEXT);
+            CREATE TABLE demonyms(key TEXT PRIMARY KEY, country TEXT) WITHOUT ROWID;
         """)
+        con.executemany("INSERT INTO demonyms VALUES (?,?)", col.demonyms.items())
         con.executemany(
             "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)",
             ((i, p.name, p.kind, round(p.lat, 5), round(p.lon, 5), p.country, p.admin1,
@@ -434,8 +490,8 @@ def _write(tmp: Path, col: _Collector) -> dict[str, Any]:
             "INSERT INTO names VALUES (?,?,?,?)",
             ((k, i, f, s if s != p.name else None)
              for i, p in enumerate(col.places) for k, (f, s) in p.names.items()))
-        con.executemany("INSERT INTO keys VALUES (?,?,?,?,?,?,?,?)",
-                        _key_rows(col.places, col.common))
+        con.executemany("INSERT INTO keys VALUES (?,?,?,?,?,?,?,?,?)",
+                        _key_rows(col.places, col.common, col.demonyms))
         con.executemany(
             "INSERT INTO geoms VALUES (?,?)",
             ((i, json.dumps(p.geometry, separators=(",", ":")))

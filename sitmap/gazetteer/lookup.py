@@ -119,6 +119,8 @@ class NameInfo(NamedTuple):
     forms : tuple of str
         For blocked keys, the place spellings ("US", "U.S.") a recogniser may
         accept case-sensitively; empty otherwise.
+    demonym : str or None
+        The country code when the key is also a country's demonym.
     """
 
     population: int
@@ -128,6 +130,7 @@ class NameInfo(NamedTuple):
     common: int
     places: int
     forms: tuple[str, ...]
+    demonym: str | None = None
 
 
 class _Entry(NamedTuple):
@@ -285,14 +288,28 @@ class Gazetteer:
     def names(self) -> Iterator[tuple[str, NameInfo]]:
         """Every normalised key with its :class:`NameInfo` (for an automaton)."""
         rows = self._query("SELECT key, population, kind, preferred, blocked, common, places,"
-                           " forms FROM keys")
-        for key, pop, kind, pref, blocked, common, count, forms in rows:
-            yield key, NameInfo(pop or 0, Kind(kind), bool(pref), bool(blocked), common or 0,
-                                count, tuple(forms.split("|")) if forms else ())
+                           " forms, demonym FROM keys")
+        kinds = {k.value: k for k in Kind}
+        for key, pop, kind, pref, blocked, common, count, forms, dem in rows:
+            yield key, NameInfo(pop or 0, kinds[kind], pref == 1, blocked == 1, common or 0,
+                                count, tuple(forms.split("|")) if forms else (), dem)
         for key, entries in self._user_entries().items():
             e = entries[0]
             yield key, NameInfo(e.place.population, e.place.kind, True, False, 0,
                                 len(entries), ())
+
+    def demonyms(self) -> dict[str, str]:
+        """Normalised country demonyms mapped to country codes ("ukrainians" -> "UA").
+
+        Demonyms are not places (the contract never maps "Ukrainian forces"),
+        but they tell a resolver which countries an article is about.
+        """
+        return dict(self._query("SELECT key, country FROM demonyms"))
+
+    def demonym(self, word: str) -> Place | None:
+        """The country whose demonym *word* is ("Russian" -> Russia), or None."""
+        rows = self._query("SELECT country FROM demonyms WHERE key = ?", (normalize(word),))
+        return self.country(rows[0][0]) if rows else None
 
     def _geometry(self, place_id: int) -> dict[str, Any] | None:
         rows = self._query("SELECT geojson FROM geoms WHERE place = ?", (place_id,))
