@@ -756,6 +756,17 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
+    # A first name standing alone ("Lucy", "Donald") names a person far more
+    # often than a village: a small place needs place evidence.
+    if (
+        single
+        and tok in lex.first_names
+        and not entry.major
+        and text not in lex.common_places
+        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
+        & set(_evidence(doc, first, last, lex))
+    ):
+        return "first-name"
     # Common words that are also place names ("Hour", "Still", "Police",
     # "Reading"): the gazetteer's blocked flag or the English word list.
     # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
