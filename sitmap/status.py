@@ -566,7 +566,14 @@ class RuleTagger:
         )
         self._lead = re.compile(
             r"^(?:(?:but|and|yet|however|still|meanwhile|earlier|later|separately|then|though|although|while|whereas|as)\b,?\s+)?"
-            r"(?:[A-Z][\w\s]{0,30}?,\s+)?" + subj + r"\s+" + aux + r"(?:" + sv + r")\b"
+            r"(?:[A-Z][\w\s]{0,30}?,\s+)?"
+            + subj
+            # "The minister, speaking in Brussels, said ..."
+            + r"(?:,\s+[^,;\"“”]{1,60},)?\s+"
+            + aux
+            + r"(?:"
+            + sv
+            + r")\b"
         )
         self._trail = re.compile(
             r"(?:,|[,.!?]?[\"”’]|\))\s*(?P<c>[^,;:\"“”]{2,90}?)\s+" + aux + r"(?:" + sv + r")\b"
@@ -574,7 +581,11 @@ class RuleTagger:
             r"(?:\s+(?:on|in|late|early|last|this)(?:\s+[\w-]+){1,3}|\s+\w+day)?\s*(?:[,.!?]|$)",
         )
         self._inverted = re.compile(
-            r"(?:,|[\"”])\s*(?:" + sv + r")\s+(?P<c>[^,.;:\"“”]{2,90}?)\s*(?:[,.!?;]|$)"
+            # '", said the governor.' -- a name, not a clause ("said Odesa had been hit")
+            r"(?:,|[\"”])\s*(?:"
+            + sv
+            + r")\s+(?P<c>(?:(?!\b(?:had|has|have|was|were|is|are|been|would|will)\b)"
+            r"[^,.;:\"“”]){2,90}?)\s*(?:[,.!?;]|$)"
         )
         self._actors: set[int] = set()
         self._starts: list[int] = []
