@@ -56,6 +56,9 @@ _ANCHOR_KINDS = SETTLEMENT_KINDS | {Kind.ADMIN2}
 #: candidates considered per mention (the gazetteer ranks them by prior)
 MAX_CANDIDATES = 12
 
+#: rounds of re-choosing by closeness (each follows the previous corrections)
+COHERENCE_ROUNDS = 3
+
 #: bonus for a candidate inside a first-level region the article names
 REGION_BONUS = 5.0
 
@@ -299,9 +302,14 @@ def resolve(
     focus: Counter[str] = Counter()
     for cc, n in demonyms(article).items():
         focus[cc] += n
-    for cl in cands:
-        if not cl:
+    # each name counts once, and never as evidence for itself: five mentions
+    # of "Jordan" must not make Jordan the focus that then resolves "Jordan"
+    own_focus: dict[str, tuple[str, int]] = {}
+    for m, cl in zip(named, cands):
+        k = m.key or m.text
+        if not cl or k in own_focus:
             continue
+        own_focus[k] = ("", 0)
         best = max(cl, key=lambda c: c.prior)
         countries = {c.place.country for c in cl if c.place.country}
         if len(countries) == 1 or _is_big(best) and best.prior - _second(cl) > 2.0:
@@ -310,6 +318,7 @@ def resolve(
                 # scope than a town that merely has a unique name
                 weight = 3 if best.place.kind in (Kind.COUNTRY, Kind.ADMIN1) else 2
                 focus[best.place.country] += weight
+                own_focus[k] = (best.place.country, weight)
     total = sum(focus.values()) or 1
     ranked = focus.most_common(2)
     # the leading country gets a bonus only when it clearly leads
@@ -332,11 +341,14 @@ def resolve(
     for i, cl in enumerate(cands):
         q = qualifier_of.get(i)
         qplaces = [c.place for c in cands[q]] if q is not None else []
+        own_cc, own_w = own_focus.get(named[i].key or named[i].text, ("", 0))
+        rest = max(total - own_w, 1)
         for c in cl:
             s = c.prior
             cc = c.place.country or ""
             if cc:
-                s += 4.0 * focus[cc] / total + (1.5 if cc == top_cc else 0.0)
+                share = (focus[cc] - (own_w if cc == own_cc else 0)) / rest
+                s += 4.0 * share + (1.5 if cc == top_cc else 0.0)
             if c.place.admin1 and cc and (cc, c.place.admin1) in regions:
                 # a region the article names ("Ohio") pulls its own towns
                 s += REGION_BONUS
@@ -466,7 +478,7 @@ def _coherence(
     base = np.array([c.score for _, c in flat])
     is_country = np.array([c.place.kind is Kind.COUNTRY for _, c in flat])
     countries = [c.place.country for _, c in flat]
-    for _ in range(2):
+    for _ in range(COHERENCE_ROUNDS):
         anchors = [
             (i, chosen[i].place)  # type: ignore[union-attr]
             for i in rep
