@@ -305,7 +305,7 @@ def resolve(
     # each name counts once, and never as evidence for itself: five mentions
     # of "Jordan" must not make Jordan the focus that then resolves "Jordan"
     own_focus: dict[str, tuple[str, int]] = {}
-    for m, cl in zip(named, cands):
+    for m, cl in zip(named, cands, strict=True):
         k = m.key or m.text
         if not cl or k in own_focus:
             continue
