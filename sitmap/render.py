@@ -69,6 +69,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import folium
+from branca.element import Element, Figure
+from jinja2 import Template
 
 from .errors import RenderError
 from .model import (
@@ -80,6 +82,7 @@ from .model import (
     Epistemic,
     Kind,
     PlaceReport,
+    Status,
     epistemic_rank,
     severity_rank,
 )
@@ -312,30 +315,11 @@ def _order_key(a: Assertion) -> tuple[Any, ...]:
     )
 
 
-def _place_order_key(r: PlaceReport) -> tuple[Any, ...]:
-    # Least severe first, so the most severe places are drawn last (on top).
-    return (-severity_rank(r.headline.status), r.place.name, r.place.key)
-
-
 def _area_km(report: PlaceReport, precision: int) -> float:
     kind = report.place.kind
     if kind in _KIND_AREA_KM:
         return _KIND_AREA_KM[kind]
     return _AREA_KM.get(precision, 0.0)
-
-
-def _ring(lat: float, lon: float, km: float) -> dict[str, Any]:
-    """A closed ring of radius *km* around a point, as a GeoJSON LineString.
-
-    The circle is buffered with shapely in a local kilometre plane and then
-    mapped to degrees, so it stays round on the map at any latitude.
-    """
-    from shapely.geometry import Point
-
-    circle = Point(0.0, 0.0).buffer(km, quad_segs=12).exterior
-    kx = 111.32 * max(math.cos(math.radians(lat)), 0.05)
-    coords = [[round(lon + x / kx, 4), round(lat + y / 110.57, 4)] for x, y in circle.coords]
-    return {"type": "LineString", "coordinates": coords}
 
 
 def _round_coords(obj: Any) -> Any:
@@ -430,14 +414,15 @@ def _payload(
         src_rows.append([art.title or art.outlet or art.source, _safe_url(art.url), art.outlet,
                          _date_str(art.date), art.source])
 
-    ordered = sorted(reports, key=_place_order_key)
-    dates: set[str] = set()
-    for r in ordered:
-        for a in r.assertions:
-            if a.date is not None:
-                dates.add(a.date.isoformat())
-    date_list = sorted(dates)
-    date_index = {d: i for i, d in enumerate(date_list)}
+    for r in reports:
+        if not isinstance(r, PlaceReport):
+            raise RenderError(f"expected PlaceReport, got {type(r).__name__}")
+    # Least severe first, so the most severe places are drawn last (on top).
+    ordered = sorted(reports, key=lambda r: (-st_index[r.headline.status], r.place.name,
+                                             r.place.key))
+    dates = sorted({a.date for r in ordered for a in r.assertions if a.date is not None})
+    date_list = [d.isoformat() for d in dates]
+    date_index = {d: i for i, d in enumerate(dates)}
 
     places: list[list[Any]] = []
     rows: list[list[Any]] = []
@@ -449,9 +434,10 @@ def _payload(
     theatre_countries: set[str] = set()
     any_area = False
 
+    # Enum member lookups are slow in a 100,000-place loop; hoisted.
+    encircled = Status.ENCIRCLED
+    area_kinds = _AREA_KINDS
     for pi, r in enumerate(ordered):
-        if not isinstance(r, PlaceReport):
-            raise RenderError(f"expected PlaceReport, got {type(r).__name__}")
         p = r.place
         lat, lon = float(p.lat), float(p.lon)
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90
@@ -459,14 +445,17 @@ def _payload(
             raise RenderError(f"place {p.name!r} has no valid coordinates ({p.lat}, {p.lon})")
         if not r.assertions:
             raise RenderError(f"place {p.name!r} has no assertions")
-        precision = max(int(r.precision or 1), 3 if p.kind in _AREA_KINDS else 1)
+        precision = max(int(r.precision or 1), 3 if p.kind in area_kinds else 1)
         precision = min(max(precision, 1), 3)
         area = _area_km(r, precision) if precision > 1 else 0.0
         any_area = any_area or area > 0
 
         # The report's own headline leads: at the latest date the map shows
         # exactly what the status stage chose; earlier dates fall back in order.
-        hi = next((i for i, a in enumerate(r.assertions) if a is r.headline), None)
+        if len(r.assertions) == 1:
+            hi: int | None = 0
+        else:
+            hi = next((i for i, a in enumerate(r.assertions) if a is r.headline), None)
         if hi is None:
             hi = next((i for i, a in enumerate(r.assertions) if a == r.headline), None)
         if hi is None:
@@ -486,7 +475,7 @@ def _payload(
                 si = src_index[srckey] = len(src_rows)
                 src_rows.append([a.outlet or a.source, _safe_url(a.url), a.outlet,
                                  _date_str(a.date), a.source])
-            di = date_index[a.date.isoformat()] if a.date is not None else None
+            di = date_index[a.date] if a.date is not None else None
             dkey = -1 if di is None else di
             if dkey < min_before:
                 used_status.add(st_index[a.status])
@@ -498,13 +487,16 @@ def _payload(
                 row.pop()
             idx.append(len(rows))
             rows.append(row)
-            if a.status.value == "encircled" and not ringed:
+            if a.status is encircled and not ringed:
                 ringed = True
-                geoms.append([pi, "ring", _ring(lat, lon, _RING_KM if area == 0 else area * 1.15)])
+                # A ring just outside the place (or its area): drawn as a
+                # geodesic circle in the browser, so only the radius is stored.
+                geoms.append([pi, "ring", _RING_KM if area == 0 else round(area * 1.15, 1)])
         line = _line_geometry(p.geometry)
         if line is not None:
             geoms.append([pi, "line", line])
-        places.append([p.name, round(lat, 5), round(lon, 5), precision, p.kind.value,
+        # Kind is a str enum: json writes it as its plain value.
+        places.append([p.name, round(lat, 5), round(lon, 5), precision, p.kind,
                        p.country, area, idx])
         all_pts.append((lat, lon))
         if r.headline.status in CONFLICT_STATUSES:
@@ -703,6 +695,23 @@ def render_parts(reports: Sequence[PlaceReport], *, prefix: str = DEFAULT_PREFIX
 # --------------------------------------------------------------------------- folium
 
 
+class _Raw(Element):
+    """A figure element that inserts its text verbatim.
+
+    branca turns every rendered macro into a new ``Element(text)``, which
+    *compiles the text as a Jinja template*: article text containing ``{{``
+    or ``{%`` would be executed as template code, and 40 MB of data would be
+    lexed for nothing.  This element only substitutes the text as a value.
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "SitmapRaw"
+        self.text = text
+
+
 class SituationMap(folium.Map):
     """A :class:`folium.Map` whose places are drawn by sitmap's runtime.
 
@@ -712,15 +721,6 @@ class SituationMap(folium.Map):
     is created by ``SitmapMap.init`` under the name folium expects
     (``map_<prefix>``), so folium children added later draw on it.
     """
-
-    _template = folium.template.Template(
-        """
-{% macro header(this, kwargs) %}{{ this.head_html }}{{ this.parts.css }}{{ this.parts.js }}{% endmacro %}
-{% macro html(this, kwargs) %}{{ this.parts.html }}{% endmacro %}
-{% macro script(this, kwargs) %}{{ this.init_js }}
-{% endmacro %}
-"""
-    )
 
     def __init__(self, parts: MapParts, init_js: str, *, prefix: str, title: str,
                  view: list[list[float]] | None) -> None:
@@ -750,6 +750,19 @@ class SituationMap(folium.Map):
             "<style>html,body{margin:0;padding:0;}"
             f"#{prefix}{{--sitmap-map-height:calc(100vh - 3.6rem);}}</style>\n"
         )
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Put the parts into the figure, then render any folium children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise RenderError("a SituationMap can only be rendered inside a folium Figure")
+        # Fixed names: rendering twice replaces rather than duplicates.
+        figure.header.add_child(_Raw(self.head_html + self.parts.css + self.parts.js),
+                                name="sitmap_head_" + self._id)
+        figure.html.add_child(_Raw(self.parts.html), name="sitmap_html_" + self._id)
+        figure.script.add_child(_Raw(self.init_js + "\n"), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
     def to_html(self) -> str:
         """The complete standalone document."""

@@ -51,9 +51,6 @@
   // Canvas above this many places: Leaflet's SVG renderer makes one DOM
   // node per marker, which stops being smooth past a few thousand.
   var SVG_MAX = 3000;
-  // markercluster re-clusters on every add; past this it takes seconds, so
-  // larger maps rely on canvas drawing alone.
-  var CLUSTER_MAX = 20000;
   var BASE_RADIUS = 7;
 
   function epiStyle(epi) {
@@ -168,6 +165,277 @@
     return svg;
   }
 
+  // ---- pixel compositing for the canvas layer (RGBA bytes seen as
+  // little-endian 32-bit words: 0xAABBGGRR).
+  function over(buf, idx, sr, sg, sb, sa) {
+    // Source-over for straight (non-premultiplied) alpha, as ImageData holds.
+    if (sa >= 255) { buf[idx] = (0xff000000 | (sb << 16) | (sg << 8) | sr) >>> 0; return; }
+    var dv = buf[idx], da = dv >>> 24;
+    if (da === 0) { buf[idx] = ((sa << 24) | (sb << 16) | (sg << 8) | sr) >>> 0; return; }
+    var dr = dv & 255, dg = (dv >> 8) & 255, db = (dv >> 16) & 255;
+    var f = da * (255 - sa) / 255, oa = sa + f;
+    var rr = (sr * sa + dr * f) / oa, gg = (sg * sa + dg * f) / oa, bb = (sb * sa + db * f) / oa;
+    buf[idx] = ((Math.round(oa) << 24) | (Math.round(bb) << 16) | (Math.round(gg) << 8) | Math.round(rr)) >>> 0;
+  }
+  function blit(buf, w, h, x, y, sp) {
+    var dx = sp.dx, dy = sp.dy, col = sp.col, n = col.length;
+    var inside = x - sp.half >= 0 && y - sp.half >= 0 && x + sp.half < w && y + sp.half < h;
+    for (var j = 0; j < n; j++) {
+      var px = x + dx[j], py = y + dy[j];
+      if (!inside && (px < 0 || py < 0 || px >= w || py >= h)) { continue; }
+      var v = col[j], a = v >>> 24, idx = py * w + px;
+      if (a === 255) { buf[idx] = v; } else { over(buf, idx, v & 255, (v >> 8) & 255, (v >> 16) & 255, a); }
+    }
+  }
+
+  // ---- many places on one canvas.
+  //
+  // Leaflet makes one object (and, with SVG, one DOM node) per marker; at
+  // 100,000 places that alone takes seconds and hundreds of megabytes.  This
+  // layer keeps projected coordinates in typed arrays, draws pre-rendered
+  // symbols with drawImage, and finds the place under the mouse in a grid.
+  var MAX_LAT = 85.0511287798;
+  var PointLayer = L.Layer.extend({
+    options: {padding: 0.25, hitRadius: 9, cell: 16},
+
+    initialize: function (view) {
+      var d = view.d, n = d.p.length;
+      this.v = view;
+      this.n = n;
+      this.lat = new Float64Array(n); this.lon = new Float64Array(n);
+      this.areaKm = new Float32Array(n); this.ringKm = new Float32Array(n);
+      this.key = new Int16Array(n).fill(-1);
+      this.x = new Float64Array(n); this.y = new Float64Array(n);
+      this.sx = new Float32Array(n); this.sy = new Float32Array(n);
+      this.nextInCell = new Int32Array(n);
+      for (var i = 0; i < n; i++) {
+        var p = d.p[i];
+        this.lat[i] = Math.max(-MAX_LAT, Math.min(MAX_LAT, p[1])); this.lon[i] = p[2];
+        this.areaKm[i] = p[6] || 0;
+      }
+      (d.g || []).forEach(function (g) { if (g[1] === "ring") { this.ringKm[g[0]] = g[2]; } }, this);
+      this.sprites = {};
+      this.drawn = 0;
+      this.hover = -1;
+    },
+
+    onAdd: function (map) {
+      var u = this._under = L.DomUtil.create("canvas", "leaflet-zoom-animated " + this.v.pfx + "-areas");
+      var c = this._canvas = L.DomUtil.create("canvas", "leaflet-zoom-animated " + this.v.pfx + "-points");
+      u.setAttribute("aria-hidden", "true");
+      c.setAttribute("aria-hidden", "true");
+      this.getPane().appendChild(u);
+      this.getPane().appendChild(c);
+      this._uctx = u.getContext("2d");
+      this._ctx = c.getContext("2d");
+      this._project();
+    },
+
+    onRemove: function () { L.DomUtil.remove(this._canvas); L.DomUtil.remove(this._under); },
+
+    getEvents: function () {
+      return {
+        // Every zoom or reset is followed by a moveend, which redraws.
+        zoomend: this._project, viewreset: this._project, moveend: this.redraw,
+        resize: this.redraw, zoomanim: this._animateZoom, mousemove: this._onMove,
+        click: this._onClick, mouseout: this._onOut
+      };
+    },
+
+    _project: function () {
+      // World pixel coordinates at the current zoom (spherical Mercator, as
+      // Leaflet's EPSG:3857), recomputed once per zoom, not per frame.
+      var z = this._map.getZoom(), S = 256 * Math.pow(2, z), n = this.n;
+      var D = Math.PI / 180;
+      for (var i = 0; i < n; i++) {
+        var s = Math.sin(this.lat[i] * D);
+        this.x[i] = (this.lon[i] + 180) / 360 * S;
+        this.y[i] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * S;
+      }
+      this._S = S;
+    },
+
+    _animateZoom: function (e) {
+      // Scale the last frame during Leaflet's zoom animation, as its own
+      // renderers do; the points are redrawn sharp at zoomend.
+      if (!this._bounds) { return; }
+      var map = this._map, scale = map.getZoomScale(e.zoom),
+          offset = map._latLngBoundsToNewLayerBounds(this._bounds, e.zoom, e.center).min;
+      L.DomUtil.setTransform(this._canvas, offset, scale);
+      L.DomUtil.setTransform(this._under, offset, scale);
+    },
+
+    _sprite: function (k, r) {
+      // A symbol rendered once per (status, epistemic, size) by the canvas
+      // API, then kept as a sparse list of its non-transparent pixels.
+      var id = k * 16 + r, sp = this.sprites[id];
+      if (sp) { return sp; }
+      var d = this.v.d, status = d.st[k >> 3], epi = d.ep[k & 7];
+      var st = markerStyle(status, epi);
+      var half = Math.ceil(r * 1.3 + st.weight), size = 2 * half + 1;
+      var c = document.createElement("canvas");
+      c.width = c.height = size;
+      var ctx = c.getContext("2d");
+      var pts = shapePoints(STYLE[status][1], half + 0.5, half + 0.5, r);
+      ctx.beginPath();
+      if (!pts) { ctx.arc(half + 0.5, half + 0.5, r, 0, 2 * Math.PI); }
+      else { ctx.moveTo(pts[0][0], pts[0][1]); for (var i = 1; i < pts.length; i++) { ctx.lineTo(pts[i][0], pts[i][1]); } ctx.closePath(); }
+      ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fillColor; ctx.fill();
+      ctx.globalAlpha = st.opacity; ctx.lineWidth = r < BASE_RADIUS ? Math.min(st.weight, 1.5) : st.weight;
+      ctx.strokeStyle = st.color; ctx.lineCap = st.lineCap;
+      ctx.setLineDash(st.dashArray ? st.dashArray.split(" ").map(function (v) { return v * r / BASE_RADIUS; }) : []);
+      ctx.stroke();
+      var px = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
+      var dx = [], dy = [], col = [];
+      for (var y = 0; y < size; y++) {
+        for (var x = 0; x < size; x++) {
+          var v = px[y * size + x];
+          if ((v >>> 24) > 0) { dx.push(x - half); dy.push(y - half); col.push(v); }
+        }
+      }
+      sp = this.sprites[id] = {dx: new Int32Array(dx), dy: new Int32Array(dy), col: new Uint32Array(col), half: half};
+      return sp;
+    },
+
+    redraw: function () {
+      // Software-rendered canvases (no GPU, as on servers and in headless
+      // browsers) pay dearly per drawImage/arc call, so the places are
+      // composited into one pixel buffer here and put on the canvas once.
+      if (!this._map) { return; }
+      var map = this._map, size = map.getSize(), padding = this.options.padding;
+      var pad = size.multiplyBy(padding).round();
+      var tl = map.containerPointToLayerPoint([-pad.x, -pad.y]).round();
+      var w = size.x + 2 * pad.x, h = size.y + 2 * pad.y;
+      var c = this._canvas, ctx = this._ctx;
+      L.DomUtil.setPosition(c, tl);
+      if (c.width !== w || c.height !== h || !this._img) {
+        c.width = w; c.height = h;
+        c.style.width = w + "px"; c.style.height = h + "px";
+        this._img = ctx.createImageData(w, h);
+        this._buf = new Uint32Array(this._img.data.buffer);
+      }
+      var buf = this._buf;
+      buf.fill(0);
+      this._tl = tl;
+      this._bounds = L.latLngBounds(map.layerPointToLatLng(tl), map.layerPointToLatLng(tl.add([w, h])));
+      var origin = map.getPixelOrigin(), ox = tl.x + origin.x, oy = tl.y + origin.y;
+      var n = this.n, key = this.key, X = this.x, Y = this.y, sx = this.sx, sy = this.sy;
+      var cell = this.options.cell, cols = Math.ceil(w / cell) + 1, rows = Math.ceil(h / cell) + 1;
+      var head = this._head = new Int32Array(cols * rows).fill(-1), next = this.nextInCell;
+      this._cols = cols; this._rows = rows;
+      var d = this.v.d, mPerPx = 40075016.686 / this._S, i, x, y, k, r, inView = 0;
+      for (i = 0; i < n; i++) {
+        if (key[i] < 0) { continue; }
+        x = X[i] - ox; y = Y[i] - oy;
+        if (x >= 0 && y >= 0 && x < w && y < h) { inView++; }
+      }
+      // Dense views get smaller symbols: the same shapes, less overdraw.
+      var rad = inView > 20000 ? 4 : (inView > 5000 ? 5 : BASE_RADIUS);
+      // Approximate areas and rings go on a canvas underneath, drawn with the
+      // canvas API in one path per colour: few calls, however many areas.
+      var under = this._under, uctx = this._uctx;
+      L.DomUtil.setPosition(under, tl);
+      if (under.width !== w || under.height !== h) {
+        under.width = w; under.height = h; under.style.width = w + "px"; under.style.height = h + "px";
+      }
+      uctx.clearRect(0, 0, w, h);
+      var paths = {}, ring = null;
+      for (i = 0; i < n; i++) {
+        k = key[i];
+        if (k < 0 || (this.areaKm[i] === 0 && this.ringKm[i] === 0)) { continue; }
+        x = X[i] - ox; y = Y[i] - oy;
+        var cosLat = Math.cos(this.lat[i] * Math.PI / 180);
+        if (this.areaKm[i] > 0) {
+          r = Math.max(12, this.areaKm[i] * 1000 / (mPerPx * cosLat));
+          if (x + r < 0 || y + r < 0 || x - r > w || y - r > h) { continue; }
+          var pk = (k >> 3) + ((k & 7) < 2 ? "f" : "h");
+          var path = paths[pk] || (paths[pk] = new Path2D());
+          path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI);
+        }
+        if (this.ringKm[i] > 0 && d.st[k >> 3] === "encircled") {
+          r = Math.max(14, this.ringKm[i] * 1000 / (mPerPx * cosLat));
+          ring = ring || new Path2D();
+          ring.moveTo(x + r, y); ring.arc(x, y, r, 0, 2 * Math.PI);
+        }
+      }
+      Object.keys(paths).forEach(function (pk) {
+        uctx.globalAlpha = pk.charAt(pk.length - 1) === "f" ? 0.18 : 0.07;
+        uctx.fillStyle = STYLE[d.st[parseInt(pk, 10)]][0];
+        uctx.fill(paths[pk], "nonzero");
+      });
+      uctx.globalAlpha = 1;
+      if (ring) {
+        uctx.strokeStyle = STYLE.encircled[0]; uctx.lineWidth = 3; uctx.setLineDash([8, 5]);
+        uctx.stroke(ring);
+        uctx.setLineDash([]);
+      }
+      var drawn = 0, m = 2 * rad + 4;
+      for (i = 0; i < n; i++) {
+        k = key[i];
+        if (k < 0) { continue; }
+        x = X[i] - ox; y = Y[i] - oy;
+        if (x < -m || y < -m || x > w + m || y > h + m) { continue; }
+        var sp = this.sprites[k * 16 + rad] || this._sprite(k, rad);
+        blit(buf, w, h, Math.round(x), Math.round(y), sp);
+        sx[i] = x; sy[i] = y;
+        var cx = Math.min(cols - 1, Math.max(0, Math.floor(x / cell)));
+        var cy = Math.min(rows - 1, Math.max(0, Math.floor(y / cell)));
+        var ci = cy * cols + cx;
+        next[i] = head[ci]; head[ci] = i;
+        drawn++;
+      }
+      ctx.putImageData(this._img, 0, 0);
+      this.drawn = drawn;
+      this.radius = rad;
+    },
+
+    // The place drawn nearest to a container point, within the hit radius;
+    // later-drawn (more severe) places win ties, as they are on top.
+    placeAt: function (cp) {
+      if (!this._head || !this._map) { return -1; }
+      var lp = this._map.containerPointToLayerPoint(cp);
+      var x = lp.x - this._tl.x, y = lp.y - this._tl.y, cell = this.options.cell;
+      var cx = Math.floor(x / cell), cy = Math.floor(y / cell), best = -1, bestD = this.options.hitRadius * this.options.hitRadius;
+      for (var gy = cy - 1; gy <= cy + 1; gy++) {
+        if (gy < 0 || gy >= this._rows) { continue; }
+        for (var gx = cx - 1; gx <= cx + 1; gx++) {
+          if (gx < 0 || gx >= this._cols) { continue; }
+          for (var i = this._head[gy * this._cols + gx]; i >= 0; i = this.nextInCell[i]) {
+            if (this.key[i] < 0) { continue; }
+            var dx = this.sx[i] - x, dy = this.sy[i] - y, dd = dx * dx + dy * dy;
+            if (dd <= bestD) { bestD = dd; best = i; }
+          }
+        }
+      }
+      return best;
+    },
+
+    // Where place i is drawn, in container pixels (for tests and tools).
+    containerPoint: function (i) {
+      var lp = L.point(this.sx[i] + this._tl.x, this.sy[i] + this._tl.y);
+      return this._map.layerPointToContainerPoint(lp);
+    },
+
+    _onMove: function (e) {
+      var i = this.placeAt(e.containerPoint);
+      if (i === this.hover) { return; }
+      this.hover = i;
+      this._map.getContainer().style.cursor = i >= 0 ? "pointer" : "";
+      if (i >= 0) { this.v.showTooltip(i); } else { this._map.closeTooltip(this.v.tooltip); }
+    },
+
+    _onOut: function () {
+      this.hover = -1;
+      this._map.getContainer().style.cursor = "";
+      this._map.closeTooltip(this.v.tooltip);
+    },
+
+    _onClick: function (e) {
+      var i = this.placeAt(e.containerPoint);
+      if (i >= 0) { this.v.openPopup(i); }
+    }
+  });
+
   // ---- the map
   function SitmapView(pfx) {
     var root = document.getElementById(pfx);
@@ -183,8 +451,11 @@
   SitmapView.prototype._build = function () {
     var self = this, d = this.d, pfx = this.pfx;
     var nPlaces = d.p.length;
+    // Up to SVG_MAX places: one Leaflet vector marker each (clustered when
+    // they crowd).  Beyond: a single canvas layer draws every place from typed
+    // arrays, with its own hit testing; no per-place Leaflet object at all.
     this.useCanvas = nPlaces > SVG_MAX;
-    this.useCluster = !!L.MarkerClusterGroup && d.cluster !== false && nPlaces <= CLUSTER_MAX && nPlaces > 1;
+    this.useCluster = !this.useCanvas && !!L.MarkerClusterGroup && d.cluster !== false && nPlaces > 1;
     this.dateIdx = d.dates.length - 1;
     this.hidden = {};
 
@@ -210,14 +481,17 @@
     this._slider();
     this._table();
     this._sources();
-    this.refresh();
+    // The view first: its moveend redraw is cheap while nothing is styled
+    // yet; refresh then draws everything once, in place.
     this._view();
+    this.refresh();
 
     // "Drawn" means Leaflet has added the layers and the browser has painted a
     // frame after that; snapshots and the benchmark wait for this signal.
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
         self.ready = true;
+        self.readyAt = window.performance ? performance.now() : 0;
         self.root.setAttribute("data-ready", "1");
         window.sitmapReady = Object.keys(SitmapMap.maps).every(function (k) { return SitmapMap.maps[k].ready; });
         var ev;
@@ -339,11 +613,20 @@
 
   SitmapView.prototype._markers = function () {
     var self = this, d = this.d, pfx = this.pfx, map = this.map;
+    this.headline = new Int32Array(d.p.length);
+    this.lineGroup = L.featureGroup().addTo(map);
+    this.lineGroup.on("mouseover", function (e) { self._hover(e); });
+    this.lineGroup.on("mouseout", function () { map.closeTooltip(self.tooltip); });
+    this.lineGroup.on("click", function (e) { self._click(e); });
+    if (this.useCanvas) {
+      this._lines();
+      this.points = new PointLayer(this).addTo(map);
+      return;
+    }
     this.groups = {};
     this.markers = new Array(d.p.length);
     this.areas = {};
     this.rings = {};
-    this.headline = new Int32Array(d.p.length);
     var clusterOpts = function (status) {
       return {
         maxClusterRadius: 28, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
@@ -366,8 +649,7 @@
     });
     this.areaGroup = L.featureGroup().addTo(map);
     this.ringGroup = L.featureGroup().addTo(map);
-    this.lineGroup = L.featureGroup().addTo(map);
-    [this.areaGroup, this.lineGroup, this.ringGroup].forEach(function (g) {
+    [this.areaGroup, this.ringGroup].forEach(function (g) {
       g.on("mouseover", function (e) { self._hover(e); });
       g.on("mouseout", function () { map.closeTooltip(self.tooltip); });
       g.on("click", function (e) { self._click(e); });
@@ -391,27 +673,44 @@
         this.areas[i] = a;
       }
     }
+    this._lines();
     (d.g || []).forEach(function (g) {
-      // Geometries from the gazetteer (borders as lines) and the rings drawn
-      // around encircled places.
-      var idx = g[0], kind = g[1];
+      // Rings around encircled places (g[2] is the radius in km).
+      var idx = g[0], kind = g[1], layer;
+      if (kind === "ring") {
+        var p = d.p[idx];
+        layer = L.circle([p[1], p[2]], {
+          radius: g[2] * 1000, renderer: self.renderer, color: STYLE.encircled[0], weight: 3,
+          dashArray: "8 5", fill: false, className: pfx + "-ring"
+        });
+        layer._sitmapIdx = idx;
+        self.rings[idx] = layer;
+      }
+    });
+  };
+
+  SitmapView.prototype._lines = function () {
+    // Geometries from the gazetteer, such as a border, drawn as lines.
+    var self = this, pfx = this.pfx;
+    (this.d.g || []).forEach(function (g) {
+      if (g[1] !== "line") { return; }
       var layer = L.geoJSON(g[2], {
         renderer: self.renderer,
-        style: function () {
-          return kind === "ring" ?
-            {color: STYLE.encircled[0], weight: 3, dashArray: "8 5", fill: false, className: pfx + "-ring"} :
-            {color: "#444444", weight: 3, opacity: 0.8, className: pfx + "-line"};
-        }
+        style: function () { return {color: "#444444", weight: 3, opacity: 0.8, className: pfx + "-line"}; }
       });
-      layer.eachLayer(function (l) { l._sitmapIdx = idx; });
-      if (kind === "ring") { self.rings[idx] = layer; } else { self.lineGroup.addLayer(layer); layer._sitmapLine = true; }
+      layer.eachLayer(function (l) { l._sitmapIdx = g[0]; });
+      self.lineGroup.addLayer(layer);
     });
   };
 
   SitmapView.prototype._hover = function (e) {
     var l = e.propagatedFrom || e.layer;
     if (!l || l._sitmapIdx === undefined) { return; }
-    var i = l._sitmapIdx, p = this.d.p[i], h = this.headline[i];
+    this.showTooltip(l._sitmapIdx);
+  };
+
+  SitmapView.prototype.showTooltip = function (i) {
+    var p = this.d.p[i], h = this.headline[i];
     var box = el("div");
     box.appendChild(el("strong", null, p[0]));
     if (h >= 0) {
@@ -523,6 +822,22 @@
     this._computeHeadlines();
     var byStatus = {}, counts = {};
     d.st.forEach(function (s) { byStatus[s] = []; counts[s] = 0; });
+    if (this.useCanvas) {
+      var n = d.p.length, hiddenIdx = {};
+      d.st.forEach(function (s, k) { hiddenIdx[k] = !!self.hidden[s]; });
+      for (var j = 0; j < n; j++) {
+        var hj = this.headline[j];
+        if (hj < 0) { this.points.key[j] = -1; continue; }
+        var aj = d.a[hj];
+        counts[d.st[aj[1]]]++;
+        this.points.key[j] = hiddenIdx[aj[1]] ? -1 : aj[1] * 8 + aj[2];
+      }
+      this.points.redraw();
+      this.counts = counts;
+      this._updateLegendCounts();
+      if (this.tableBox && this.tableBox.open) { this._renderTable(); }
+      return;
+    }
     this.areaGroup.clearLayers();
     this.ringGroup.clearLayers();
     var areas = [], rings = [];
