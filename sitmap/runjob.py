@@ -49,6 +49,7 @@ from .errors import (
     StoreError,
 )
 from .model import Article, Assertion, PlaceReport
+from .progress import progress
 from .store import Change, Store, content_hash
 
 if sys.version_info >= (3, 11):
@@ -741,7 +742,7 @@ class Job:
         if not root.exists():
             self._source_error(src, f"{_display(root, self.base)}: no such file or directory")
             return
-        for file in _walk(root):
+        for file in progress(_walk(root), desc=src.name, unit="file"):
             display = _display(file, self.base)
             try:
                 st = file.stat()
@@ -831,7 +832,7 @@ class Job:
             return {}
         from .status import aggregate
 
-        assertions = self.store.assertions(since=window[0], until=window[1])
+        assertions = self.store.assertions(since=window[0], until=window[1], date_undated=True)
         reports = _sorted_reports(aggregate(assertions))
         self.summary.places = len(reports)
         for output in due:

@@ -21,6 +21,7 @@ cut may lose the last few transactions but never corrupts the file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -664,11 +665,23 @@ class Store:
 
     def assertions(self, *, since: _dt.date | None = None,
                    until: _dt.date | None = None,
-                   places: Iterable[str] | None = None) -> list[Assertion]:
+                   places: Iterable[str] | None = None,
+                   date_undated: bool = False) -> list[Assertion]:
         """Stored assertions, optionally limited to a day range and to some place keys.
 
         The order is fixed (place, day, article, offset) so that the same store
         always renders the same bytes.
+
+        Parameters
+        ----------
+        since, until : datetime.date, optional
+            Inclusive day range.
+        places : iterable of str, optional
+            Only these place keys.
+        date_undated : bool
+            Give an undated assertion the day its article was first seen, so
+            that a map's time slider can place it (the stored record keeps no
+            date).
         """
         where, args = _day_range("a.day", since, until)
         sql = (f"SELECT {self._ASSERTION_COLS} FROM assertions a JOIN articles r"
@@ -681,8 +694,15 @@ class Store:
             self.conn.execute("DELETE FROM _want")
             self.conn.executemany("INSERT INTO _want(k) VALUES (?)", [(k,) for k in keys])
             sql += (" AND" if where else " WHERE") + " a.place_key IN (SELECT k FROM _want)"
+        sql = sql.replace(" FROM assertions a", ", a.day FROM assertions a", 1)
         sql += " ORDER BY a.place_key, a.day, r.key, a.start, a.id"
-        return [self._assertion(r) for r in self.conn.execute(sql, args)]
+        out = []
+        for r in self.conn.execute(sql, args):
+            a = self._assertion(r)
+            if date_undated and a.date is None:
+                a = dataclasses.replace(a, date=_dt.date.fromisoformat(r[18]))
+            out.append(a)
+        return out
 
     # -- change report, headlines, history ---------------------------------
 

@@ -190,3 +190,12 @@ def test_windowed_queries_and_file_feed_state(store: Store) -> None:
     assert store.feed_state("http://x/") == ('"e1"', "Thu, 03 Mar 2022 10:00:00 GMT")
     store.record_failure("bad.txt", "not UTF-8 text", run_id=None)
     assert [f["reason"] for f in store.failures()] == ["not UTF-8 text"]
+
+
+def test_undated_assertions_take_the_day_first_seen(store: Store) -> None:
+    a = art("undated.txt", "Kyiv was shelled.", date=None)
+    store.put_article(a, [asrt(a, KYIV, Status.STRUCK, Epistemic.REPORTED)])
+    assert store.assertions()[0].date is None  # the record keeps no invented date
+    seen = store.assertions(date_undated=True)[0].date
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert seen is not None and abs((seen - today).days) <= 1
