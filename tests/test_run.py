@@ -234,3 +234,17 @@ def test_missing_source_is_exit_4_but_publishes(tmp_path: Path) -> None:
     summary = last_json(proc.stdout)
     assert summary["new"] == 1 and summary["published"] == ["out/map.html"]
     assert summary["source_errors"] == ["gone: no such file or directory"]
+
+
+def test_every_interval_parsing() -> None:
+    import click
+
+    from sitmap.cli.run import Interval
+
+    iv = Interval()
+    assert iv.convert("15m", None, None) == 900
+    assert iv.convert("1h30m", None, None) == 5400
+    assert iv.convert("90s", None, None) == 90
+    for bad in ("15", "m", "15x", "0s", "1h junk"):
+        with pytest.raises(click.BadParameter):
+            iv.convert(bad, None, None)

@@ -77,6 +77,11 @@ def cli(ctx: click.Context, config: Path, fmt: str, every: float | None, wait: b
     and goes on, then rewrites the map and exports atomically when what they
     show changed.  Prints what changed since the previous run (new places,
     status changes) and one summary line; with --format json, one JSON object.
+
+    \b
+    Exit codes: 0 done (bad articles skipped and counted); 1 error (the
+    previous outputs stay); 2 usage; 3 another run holds the lock; 4 done,
+    but a source could not be read.  See docs/scheduling.md.
     """
     quiet = bool((ctx.obj or {}).get("quiet"))
     cfg = load_config(config)
