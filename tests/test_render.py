@@ -369,3 +369,17 @@ def test_changes_and_notes_are_shown_escaped() -> None:
                                 "after": {"status": "captured", "epistemic": "confirmed"}}])
     assert "<li>&lt;i&gt;note&lt;/i&gt;</li>" in doc
     assert "<li>Kherson: claimed captured -&gt; confirmed captured</li>" in doc
+
+
+def test_template_syntax_in_articles_stays_text() -> None:
+    # folium's figure compiles rendered HTML as Jinja; article text must never reach it.
+    from sitmap.render import render_html
+
+    quote = "{{ 7*7 }} {% for x in range(3) %}loop{% endfor %} {# c #} {{ config }}"
+    place = Place("{{ name }}", 50.0, 30.0, Kind.CITY, "UA")
+    doc = render_html([_r(place, _a(place, Status.STRUCK, Epistemic.REPORTED, quote))],
+                      generated_at=GENERATED, title="{{ title }}")
+    data = _data(doc)
+    assert data["a"][0][5] == quote and data["p"][0][0] == "{{ name }}"
+    assert "49" not in doc.split('id="sitmap-data">')[1][:200]
+    assert "<title>{{ title }}</title>" in doc

@@ -323,3 +323,102 @@ def test_two_maps_share_one_page(tmp_path: Path, open_map: Any) -> None:
     assert _count(page, "#west path.west-mk") == 2
     assert _count(page, "#east .east-legend") == 1 and _count(page, "#west .west-legend") == 1
     s.clean()
+
+
+def _many_reports(n: int) -> list:
+    """*n* places on a grid over Ukraine, cycling through statuses and epistemic values."""
+    import datetime as dt
+
+    from sitmap.model import Assertion, Epistemic, Kind, Place, PlaceReport, Status
+
+    statuses, epis = list(Status), list(Epistemic)
+    out = []
+    for i in range(n):
+        place = Place(f"Grid {i}", 45.5 + (i // 80) * 0.1, 23.0 + (i % 80) * 0.2, Kind.VILLAGE,
+                      "UA", geonameid=20_000_000 + i)
+        quote = f"Quote number {i} about Grid {i}."
+        a = Assertion(place=place, status=statuses[i % len(statuses)],
+                      epistemic=epis[i % len(epis)], quote=quote, start=0, end=len(quote),
+                      source="bulk.txt", doc_id="bulk",
+                      date=dt.date(2022, 3, 1) + dt.timedelta(days=i % 10),
+                      precision=1 if i % 10 else 2)
+        out.append(PlaceReport(place=place, headline=a, assertions=(a,), precision=a.precision))
+    return out
+
+
+def test_many_places_draw_on_one_canvas(tmp_path: Path, open_map: Any) -> None:
+    reports = _many_reports(4000)
+    s = open_map(_write(tmp_path, reports, articles=[]))
+    page = s.page
+    view = "SitmapMap.maps.sitmap"
+    # Canvas mode: no Leaflet marker per place, every place in view drawn.
+    assert page.evaluate(f"{view}.useCanvas") is True
+    assert _count(page, "path.sitmap-mk") == 0
+    page.evaluate(f"() => {{ {view}.map.setView([48.0, 31.0], 5, {{animate: false}}); }}")
+    page.wait_for_timeout(100)
+    assert page.evaluate(f"{view}.points.drawn") == 4000
+    # The canvas really has the symbols: many non-transparent pixels.
+    painted = page.evaluate(
+        "() => { const c = document.querySelector('canvas.sitmap-points');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }")
+    assert painted > 20_000
+    # Hovering and clicking a drawn place finds it.
+    page.evaluate(f"() => {{ {view}.map.setView([45.5, 23.0 + 0.2 * 17], 10, {{animate: false}}); }}")
+    page.wait_for_timeout(100)
+    pt = page.evaluate(f"() => {{ const p = {view}.points.containerPoint("
+                       f"{view}.d.p.findIndex(p => p[0] === 'Grid 17')); return [p.x, p.y]; }}")
+    box = page.locator("#sitmap-map").bounding_box()
+    page.mouse.move(box["x"] + pt[0], box["y"] + pt[1])
+    page.locator(".sitmap-tt").wait_for(state="visible")
+    assert page.locator(".sitmap-tt strong").inner_text() == "Grid 17"
+    page.mouse.click(box["x"] + pt[0], box["y"] + pt[1])
+    page.wait_for_function("document.querySelector('.sitmap-popup h3').textContent === 'Grid 17'")
+    assert "Quote number 17 about Grid 17." in page.locator(".sitmap-popup").inner_text()
+    # Toggles and the time slider change what is drawn.
+    page.evaluate(f"() => {{ {view}.map.setView([48.0, 31.0], 5, {{animate: false}}); }}")
+    page.wait_for_timeout(100)
+    per_status = 4000 // 13
+    page.locator(".sitmap-legend input[value=captured]").uncheck()
+    assert page.evaluate(f"{view}.points.drawn") in (4000 - per_status, 4000 - per_status - 1)
+    page.locator(".sitmap-legend input[value=captured]").check()
+    page.locator("#sitmap-range").focus()
+    page.keyboard.press("Home")
+    assert page.evaluate(f"{view}.points.drawn") == 400  # one day in ten
+    s.clean()
+
+
+def test_seed_article_map(tmp_path: Path, open_map: Any, seed_path: Path, gazetteer: Any) -> None:
+    from sitmap.api import analyze
+    from sitmap.render import write_map
+
+    situation = analyze(seed_path, gazetteer=gazetteer)
+    path = write_map(situation.reports, tmp_path / "seed.html", articles=situation.articles,
+                     generated_at=GENERATED, title="Seed article")
+    s = open_map(path)
+    page = s.page
+    names = page.evaluate("SitmapMap.maps.sitmap.d.p.map(p => p[0])")
+    assert {"Kherson", "Mariupol", "Kyiv", "Kharkiv"} <= set(names)
+
+    def marker_class(name: str) -> str:
+        return page.evaluate(
+            "n => { const v = SitmapMap.maps.sitmap, i = v.d.p.findIndex(p => p[0] === n);"
+            " const m = v.markers[i]; return m.options.className; }", name)
+
+    # Kherson is drawn as a claim (hollow), not as a fact.
+    kherson = marker_class("Kherson")
+    assert "sitmap-s-captured" in kherson and "sitmap-e-claimed" in kherson
+    # Mariupol is encircled, with its ring.
+    assert "sitmap-s-encircled" in marker_class("Mariupol")
+    assert page.evaluate(
+        "() => { const v = SitmapMap.maps.sitmap;"
+        " const i = v.d.p.findIndex(p => p[0] === 'Mariupol'); return v.ringGroup.hasLayer(v.rings[i]); }")
+    page.evaluate("() => { const v = SitmapMap.maps.sitmap;"
+                  " v.openPopup(v.d.p.findIndex(p => p[0] === 'Kherson')); }")
+    text = page.locator(".sitmap-popup").inner_text()
+    assert "Claimed" in text and "Captured" in text
+    # The view opens on Ukraine although Beijing and Washington are mentioned.
+    b = page.evaluate("(() => { const b = SitmapMap.maps.sitmap.map.getBounds();"
+                      " return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; })()")
+    assert b[0] > 35 and b[1] > 10 and b[2] < 60 and b[3] < 50
+    s.clean()
