@@ -109,7 +109,8 @@ class Situation:
         kw: dict[str, Any] = {
             "title": self.title or _default_title(self.articles),
             "articles": self.articles,
-            "generated_at": _generation_time(),
+            # None lets the renderer use SOURCE_DATE_EPOCH, else the current time.
+            "generated_at": None,
             "cdn": False,
         }
         kw.update({k: v for k, v in overrides.items() if v is not None})
@@ -184,17 +185,6 @@ def _default_title(articles: Sequence[Article]) -> str:
     if len(articles) == 1 and articles[0].title:
         return articles[0].title
     return "Situation map"
-
-
-def _generation_time() -> dt.datetime:
-    """Now, or ``SOURCE_DATE_EPOCH`` when set, so the same input gives the same map."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
 def _is_reports(value: object) -> bool:

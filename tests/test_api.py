@@ -152,3 +152,45 @@ def test_notebook_display_draws_offline_in_a_browser(chromium_path: str, tmp_pat
             browser.close()
     assert rows == len(seed_reports())
     assert requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_example_in_the_reports_guide_runs(chromium_path: str, tmp_path: Path) -> None:
+    """docs/reports.md: run each shell and Python block in order, in a fresh directory."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text("utf-8")
+    blocks = re.findall(r"^```(sh|python)\n(.*?)^```$", doc, flags=re.M | re.S)
+    assert len(blocks) >= 8
+    env = dict(os.environ)
+    # the documented commands are `sitmap` and `python`: this environment's
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["SOURCE_DATE_EPOCH"] = "1646308800"
+    namespace: dict[str, object] = {}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for lang, code in blocks:
+            if lang == "sh":
+                run = subprocess.run(["bash", "-euo", "pipefail", "-c", code], cwd=tmp_path,
+                                     env=env, capture_output=True, text=True, timeout=600)
+                assert run.returncode == 0, f"{code}\n{run.stderr}"
+            else:
+                exec(compile(code, "docs/reports.md", "exec"), namespace)  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    report = tmp_path / "report"
+    for name in ("index.html", "map-embed.html", "map-frame.html", "map-frame.map.html",
+                 "map.html", "map.png", "report.md", "caption.md", "map-print.png", "kyiv.pdf"):
+        assert (report / name).stat().st_size > 0, name
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert re.search(r"\[!\[[^\]]+\]\(map\.png\)\]\(map\.html\)", md)
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert 'id="situation-embed"' in index and '<noscript><img src="map.png"' in index
+    for name in ("places.geojson", "places.gpkg", "assertions.parquet", "assertions.csv",
+                 "office-map.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
