@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -161,6 +162,15 @@ CREATE TABLE IF NOT EXISTS outputs (
 """
 
 
+_STATUS = {s.value: s for s in Status}
+_EPISTEMIC = {e.value: e for e in Epistemic}
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(text: str) -> _dt.date:
+    return _dt.date.fromisoformat(text)
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -275,6 +285,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._places: dict[str, Place] = {}
+        self._pending_days: tuple[list[str], dict[str, dict[str, list[Assertion]]]] | None = None
 
     # -- opening -----------------------------------------------------------
 
@@ -655,10 +666,12 @@ class Store:
     )
 
     def _assertion(self, r: Sequence[Any]) -> Assertion:
+        # Dictionary look-ups and a cached date parser: a map of a large store
+        # reads tens of thousands of rows per run, and enum calls dominate.
         return Assertion(
-            place=self.place(r[0]), status=Status(r[1]), epistemic=Epistemic(r[2]), quote=r[3],
-            start=r[4], end=r[5], source=r[6], doc_id=r[7],
-            date=_dt.date.fromisoformat(r[8]) if r[8] else None, claimant=r[9], hedge=r[10],
+            place=self.place(r[0]), status=_STATUS[r[1]], epistemic=_EPISTEMIC[r[2]],
+            quote=r[3], start=r[4], end=r[5], source=r[6], doc_id=r[7],
+            date=_day(r[8]) if r[8] else None, claimant=r[9], hedge=r[10],
             outcome=r[11], precision=r[12], mention_start=r[13], mention_end=r[14], cue=r[15],
             url=r[16], outlet=r[17],
         )
@@ -700,7 +713,7 @@ class Store:
         for r in self.conn.execute(sql, args):
             a = self._assertion(r)
             if date_undated and a.date is None:
-                a = dataclasses.replace(a, date=_dt.date.fromisoformat(r[18]))
+                a = dataclasses.replace(a, date=_day(r[18]))
             out.append(a)
         return out
 
@@ -731,8 +744,13 @@ class Store:
         """
         keys = self.dirty_places()
         by_place: dict[str, list[Assertion]] = {k: [] for k in keys}
-        for a in self.assertions(places=keys):
+        per_day: dict[str, dict[str, list[Assertion]]] = {k: {} for k in keys}
+        for a, day in self._assertions_with_day(keys):
             by_place[a.place.key].append(a)
+            per_day[a.place.key].setdefault(day, []).append(a)
+        # Kept for complete_run, which needs the same rows grouped by day:
+        # reading them twice doubled the fixed cost of a run on a large store.
+        self._pending_days = (keys, per_day)
         changes: list[Change] = []
         current: dict[str, Assertion | None] = {}
         for key in keys:
@@ -768,9 +786,14 @@ class Store:
             Published path -> fingerprint of what it shows.
         """
         keys = sorted(current)
-        per_day: dict[str, dict[str, list[Assertion]]] = {k: {} for k in keys}
-        for a in self._assertions_with_day(keys):
-            per_day[a[0].place.key].setdefault(a[1], []).append(a[0])
+        cached = self._pending_days
+        self._pending_days = None
+        if cached is not None and cached[0] == keys:
+            per_day = cached[1]
+        else:
+            per_day = {k: {} for k in keys}
+            for a, day in self._assertions_with_day(keys):
+                per_day[a.place.key].setdefault(day, []).append(a)
         now = _now()
         with self.transaction() as c:
             for key in keys:
