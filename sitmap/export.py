@@ -63,6 +63,7 @@ PLACE_COLUMNS: tuple[str, ...] = (
     "kind",
     "geonameid",
     "population",
+    "outline",
 )
 
 #: Columns of a per-place row after :data:`PLACE_COLUMNS`.
@@ -141,6 +142,9 @@ def _place_fields(report: PlaceReport) -> dict[str, Any]:
         "kind": p.kind.value,
         "geonameid": p.geonameid,
         "population": int(p.population),
+        # A border line or outline from the gazetteer, as GeoJSON; the row's geometry stays
+        # the representative point so every layer has one geometry type.
+        "outline": json.dumps(p.geometry, separators=(",", ":")) if p.geometry else None,
     }
 
 

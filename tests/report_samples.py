@@ -49,6 +49,10 @@ BORODYANKA = Place("Borodyanka", 50.6448, 29.9226, Kind.TOWN, "UA", geonameid=71
 POLAND = Place("Poland", 52.0, 19.0, Kind.COUNTRY, "PL", geonameid=798544)
 BELARUS = Place("Belarus", 53.0, 28.0, Kind.COUNTRY, "BY", geonameid=630336)
 BEIJING = Place("Beijing", 39.9075, 116.3972, Kind.CITY, "CN", geonameid=1816670)
+BORDER = Place(
+    "Poland–Ukraine border", 50.6, 23.9, Kind.BORDER, None, geonameid=None,
+    geometry={"type": "LineString", "coordinates": [[22.6, 49.1], [23.6, 50.4], [24.1, 51.6]]},
+)
 
 
 def seed_reports() -> list[PlaceReport]:
@@ -122,6 +126,13 @@ def seed_reports() -> list[PlaceReport]:
                "A second round of talks aimed at ending the fighting could come later Thursday "
                "in neighbouring Belarus.", 2700, precision=3),
             precision=3,
+        ),
+        _report(
+            BORDER,
+            _a(BORDER, Status.DISPLACEMENT, Epistemic.REPORTED,
+               "A train station near the Poland-Ukraine border is the site of a growing "
+               "humanitarian crisis.", 1700, precision=2),
+            precision=2,
         ),
         _report(
             BEIJING,

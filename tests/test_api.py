@@ -16,7 +16,7 @@ from sitmap.model import Article
 
 def test_situation_from_reports_gives_places_summary_and_export(tmp_path: Path) -> None:
     s = api.analyze(seed_reports())
-    assert repr(s) == "<Situation: 8 places from 0 articles>"
+    assert repr(s) == "<Situation: 9 places from 0 articles>"
     gdf = s.places()
     assert isinstance(gdf, gpd.GeoDataFrame)
     assert gdf.crs.to_epsg() == 4326

@@ -189,7 +189,7 @@ def test_iframe_variant_shows_the_standalone_map_and_resizes(open_page: Any,
     fragment = out.read_text(encoding="utf-8")
     assert re.search(r'<iframe src="embed\.map\.html"', fragment)
     assert (tmp_path / "embed.map.html").is_file()
-    assert '<noscript><img src="map.png" alt="8 places' in fragment
+    assert '<noscript><img src="map.png" alt="9 places' in fragment
     opened = open_page(host_page(fragment, widths=(640,)), ready=False)
     page = opened.page
     frame = page.frame_locator("#ifr-embed iframe")

@@ -57,7 +57,7 @@ def test_png_is_not_blank_and_shows_markers(png: Path) -> None:
 
 def test_png_carries_the_summary_as_description(png: Path) -> None:
     desc = PIL.open(png).info.get("Description", "")
-    assert desc.startswith("8 places from 1 article")
+    assert desc.startswith("9 places from 1 article")
     assert "Kherson captured, claimed by Russia's forces and not yet verified" in desc
 
 

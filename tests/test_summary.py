@@ -14,7 +14,7 @@ from sitmap.summary import markdown_escape, summarize
 
 def test_text_names_every_place_with_its_epistemic_status() -> None:
     text = summarize(seed_reports())
-    assert text.startswith("8 places from 1 article (2022-03-03); ")
+    assert text.startswith("9 places from 1 article (2022-03-03); ")
     # The claim reads as a claim, with its claimant and its doubt cue, never as a fact.
     assert "Kherson captured, claimed by Russia's forces and not yet verified" in text
     assert "Mariupol encircled (claimed by interior ministry adviser Anton Herashchenko)" in text
@@ -22,7 +22,8 @@ def test_text_names_every_place_with_its_epistemic_status() -> None:
     # A secondary status attributed to someone keeps its epistemic word.
     assert "held by defenders (claimed)" in text
     # Context places come last and do not pose as conflict events.
-    assert text.endswith("also mentioned: Poland (people displaced), Belarus (talks), Beijing.")
+    assert text.endswith("also mentioned: Poland (people displaced), "
+                         "Poland–Ukraine border (people displaced), Belarus (talks), Beijing.")
     assert "\n" not in text
 
 
@@ -55,7 +56,7 @@ def test_max_places_keeps_alt_text_short() -> None:
     text = summarize(seed_reports(), max_places=2)
     assert "Kherson" in text and "Mariupol" in text
     assert "Kyiv" not in text and "Poland" not in text
-    assert text.endswith("and 6 more places.")
+    assert text.endswith("and 7 more places.")
 
 
 def test_markdown_lists_places_and_escapes_article_text() -> None:
