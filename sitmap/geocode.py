@@ -87,7 +87,19 @@ _NEAR = re.compile(
     re.IGNORECASE,
 )
 #: a cheap first test: some cue word just before the anchor
-_CUE_WORD = re.compile(r"(?i)north|south|east|west|outside|near|outskirts|around|close|suburb|from")
+_CUE_WORDS = (
+    "north",
+    "south",
+    "east",
+    "west",
+    "outside",
+    "near",
+    "outskirt",
+    "around",
+    "close",
+    "suburb",
+    "from",
+)
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
 _APPOSITION = re.compile(
     r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
@@ -156,7 +168,8 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     """
     window_start = max(0, anchor_start - 90)
     window = text[window_start:anchor_start]
-    if not _CUE_WORD.search(window, max(0, len(window) - 60)):
+    tail = window[-60:].lower()
+    if not any(w in tail for w in _CUE_WORDS):
         return None  # most names have no cue: skip the costly patterns
     m = _CUE.search(window)
     if m is not None:
@@ -468,7 +481,9 @@ def _coherence(
     keys = list(first_of)
     key_of = [first_of[m.key or m.text] for m in named]
     rep = [first_of[k] for k in keys]
-    ambiguous = [i for i in rep if len(cands[i]) > 1]
+    # a name whose best candidate leads by more than coherence can add is
+    # settled already; only the close calls are re-weighed
+    ambiguous = [i for i in rep if len(cands[i]) > 1 and _margin(cands[i]) < 6.0]
     if not ambiguous:
         return chosen
     flat = [(i, c) for i in ambiguous for c in cands[i]]
@@ -527,6 +542,12 @@ def _coherence(
                 new[j] = own if own is not None else chosen[j]
         chosen = new
     return chosen
+
+
+def _margin(cl: list[_Cand]) -> float:
+    """How far the best candidate's score leads the second best."""
+    top = sorted((c.score for c in cl), reverse=True)
+    return top[0] - top[1] if len(top) > 1 else float("inf")
 
 
 def _second(cl: list[_Cand]) -> float:

@@ -563,18 +563,20 @@ class _Doc:
         self.rec = rec
         self.lex = rec.lex
         self.text = article.text
+        # Token boundaries do not depend on case or accents (folding keeps
+        # every character's class), so the original text is tokenised and
+        # only the joined token string is folded, once.
         text = article.text.translate(_LINE_BREAKS)
-        norm = normalize_text(text)
-        self.spans: list[tuple[int, int]] = [m.span() for m in _TOKEN.finditer(norm)]
+        self.spans: list[tuple[int, int]] = [m.span() for m in _TOKEN.finditer(text)]
         self.n = len(self.spans)
-        # the tokens as written (same boundaries: folding keeps character classes)
         cased = " " + " ".join(_TOKEN.findall(text)) + " "
-        self.raw_toks: list[str] = normalize_text(cased).split(" ")[1:-1]
         joined = normalize_text(_LOWER_START.sub("~", cased))
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
         #: the string the automaton scans: folded tokens, lower-case ones marked
         self.joined = joined
+        #: folded tokens, one per span (joiners already dropped)
+        self.raw_toks: list[str] = joined.replace("~", "").split(" ")[1:-1]
         self.sentence_starts = set()
         for sent in sentences:
             j = bisect_left(self.spans, (sent.start, -1))
@@ -933,8 +935,6 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
 
 #: two or more capitalised words in a row ("Mayor Vitali Klitschko")
 _CAP_RUN = re.compile(r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+")
-#: a lower-case title before a capitalised word ("adviser Anton", "spokesman Peskov")
-_TITLE_RX: dict[int, re.Pattern[str]] = {}
 
 
 def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
@@ -972,18 +972,6 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             doc.persons.add(run[-1])
             doc.persons.update(p for p in run[-1].split("-") if p)
             break
-    rx = _TITLE_RX.get(0)
-    if rx is None:
-        rx = re.compile(
-            r"\b(?:"
-            + "|".join(sorted(map(re.escape, lex.titles), key=len, reverse=True))
-            + r")\.?\s+([A-Z][\w'’\-]+)(?=[\s,.;:])"
-        )
-        _TITLE_RX[0] = rx
-    for m in rx.finditer(text):
-        t = _JOINERS.sub("", _fold(m.group(1)))
-        if t not in lex.common_words and not _major_key(doc, t):
-            doc.persons.add(t)
 
 
 def _major_key(doc: _Doc, key: str) -> bool:
