@@ -43,6 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -234,6 +235,7 @@ _TOKEN = re.compile(
     r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
 )
 _JOINERS = re.compile(r"['’`.]")
+_TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")")
 #: a token that does not start with a capital or a digit
 _LOWER_START = re.compile(r"(?<= )(?=[^\W\d_])(?![A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
 _LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n"}
@@ -567,9 +569,15 @@ class _Doc:
         # every character's class), so the original text is tokenised and
         # only the joined token string is folded, once.
         text = article.text.translate(_LINE_BREAKS)
-        self.spans: list[tuple[int, int]] = [m.span() for m in _TOKEN.finditer(text)]
-        self.n = len(self.spans)
-        cased = " " + " ".join(_TOKEN.findall(text)) + " "
+        # split() interleaves gaps and tokens; running sums of their lengths
+        # give every token's offsets without a Python step per token
+        parts = _TOKEN_SPLIT.split(text)
+        bounds = list(accumulate(map(len, parts)))
+        #: start and end offset of every token
+        self.starts: list[int] = bounds[0:-1:2]
+        self.ends: list[int] = bounds[1::2]
+        self.n = len(self.ends)
+        cased = " " + " ".join(parts[1::2]) + " "
         joined = normalize_text(_LOWER_START.sub("~", cased))
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
@@ -579,7 +587,7 @@ class _Doc:
         self.raw_toks: list[str] = joined.replace("~", "").split(" ")[1:-1]
         self.sentence_starts = set()
         for sent in sentences:
-            j = bisect_left(self.spans, (sent.start, -1))
+            j = bisect_left(self.starts, sent.start)
             while j < self.n and not self.raw_toks[j][0].isalnum():
                 j += 1
             self.sentence_starts.add(j)
@@ -590,35 +598,32 @@ class _Doc:
         """The normalised token i (joiners dropped), or "" out of range."""
         if not 0 <= i < self.n:
             return ""
-        t = self.raw_toks[i]
-        if len(t) > 2 and ("." in t or "'" in t or "’" in t or "`" in t):
-            t = _JOINERS.sub("", t)
-        return t
+        return self.raw_toks[i]
 
     def word(self, i: int) -> str:
         """Token i as written in the article, or "" out of range."""
         if not 0 <= i < self.n:
             return ""
-        s, e = self.spans[i]
+        s, e = self.starts[i], self.ends[i]
         return self.text[s:e]
 
     def start(self, i: int) -> int:
-        return self.spans[i][0]
+        return self.starts[i]
 
     def end(self, i: int) -> int:
-        return self.spans[i][1]
+        return self.ends[i]
 
     def gap(self, i: int) -> str:
         """The original text between token i-1 and token i."""
         if i <= 0 or i >= self.n:
             return ""
-        return self.text[self.spans[i - 1][1] : self.spans[i][0]]
+        return self.text[self.ends[i - 1] : self.starts[i]]
 
     def is_word(self, i: int) -> bool:
         return 0 <= i < self.n and self.raw_toks[i][0].isalnum()
 
     def cap_word(self, i: int) -> bool:
-        return self.is_word(i) and self.text[self.spans[i][0]].isupper()
+        return self.is_word(i) and self.text[self.starts[i]].isupper()
 
     def is_initial(self, i: int) -> bool:
         """Whether token i starts a sentence, a line, or follows a colon or quote."""
@@ -872,7 +877,7 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
             name = m.group(1)
             if name in lex.not_places or name.split()[0].lower() in lex.titles:
                 continue
-            first = bisect_left(doc.spans, (s, -1))
+            first = bisect_left(doc.starts, s)
             if first < doc.n and doc.is_initial(first) and rx is _APPOSITIVE:
                 # sentence-initial capitals prove nothing on their own
                 if _fold(name.split()[0]) in lex.common_words:
@@ -883,7 +888,7 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
                 continue
             if name in lex.demonyms:
                 continue
-            last = bisect_left(doc.spans, (e, -1))
+            last = bisect_left(doc.starts, e)
             out.append(Hit(s, e, first, last, None, None, reasons=["place-noun-pattern"]))
             spans.append((s, e))
     return out
@@ -901,7 +906,7 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
         if entry.n_tokens > 1 and doc.tok(first) == "the":
             # "the United States": the article is not part of the name
             first += 1
-        start, end = doc.spans[first][0], doc.spans[last - 1][1]
+        start, end = doc.starts[first], doc.ends[last - 1]
         hit = Hit(start, end, first, last, entry.gaz_key, entry)
         if entry.abbreviations:
             ab = _abbreviation_hit(doc, hit)
@@ -946,7 +951,8 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     text = doc.text
     for m in _CAP_RUN.finditer(text):
         words = m.group().split()
-        folded = [_JOINERS.sub("", _fold(w)).rstrip(".") for w in words]
+        folded = [_fold(w).rstrip(".") for w in words]
+        folded = [_JOINERS.sub("", w) if "'" in w or "’" in w or "." in w else w for w in folded]
         for i, t in enumerate(folded[:-1]):
             title = t in lex.titles or t in lex.titles_capitalised_only
             first_name = (
