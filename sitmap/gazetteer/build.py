@@ -31,6 +31,7 @@ import datetime as _dt
 import json
 import math
 import os
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -108,25 +109,31 @@ def _populated_kind(population: int, capital: bool) -> str:
     return "town" if population >= TOWN_POPULATION else "village"
 
 
-def _latin(text: str) -> bool:
-    # Latin script (with diacritics) only: other scripts never appear in English news.
-    return all(ord(c) < 0x250 or c in "’ʼ‘" for c in text)
+# Anything outside Latin script (with diacritics) or a digit: other scripts
+# never appear in English news, and numbered variants are not names.
+_NOT_A_NEWS_SPELLING = re.compile("[^\u0000-\u024f\u2018\u2019\u02bc]|[0-9]")
 
 
-def keep_alternate(spelling: str, key: str, common: dict[str, int]) -> bool:
-    """Whether a GeoNames alternate name is worth indexing.
+def plausible_spelling(spelling: str) -> bool:
+    """Cheap test, before normalising, of whether an alternate name could be indexed.
 
     GeoNames alternates include airport and other codes ("IEV"), lower-case
     romanisations of names in other scripts ("kiu"), numbered variants and
-    ordinary English words ("Will", "Mobile" as an alias elsewhere).  None of
-    those should ever make a place, so they are not indexed at all.
+    names in other scripts; none of those should ever make a place.
     """
-    if len(key) < 3 or not _latin(spelling) or spelling[:1].islower():
+    if not spelling or spelling[:1].islower() or _NOT_A_NEWS_SPELLING.search(spelling):
         return False
-    if any(c.isdigit() for c in spelling):
+    return not (spelling.isupper() and len(spelling) <= 5)  # IATA/ICAO and similar codes
+
+
+def keep_alternate(spelling: str, key: str, common: dict[str, int]) -> bool:
+    """Whether an alternate name (with its normalised *key*) is worth indexing.
+
+    Besides :func:`plausible_spelling`, ordinary English words ("Will",
+    "Mobile" as an alias of somewhere else) and very short keys are dropped.
+    """
+    if len(key) < 3 or not plausible_spelling(spelling):
         return False
-    if spelling.isupper() and len(spelling) <= 5:
-        return False  # IATA/ICAO and similar codes
     return key not in common and key not in STOPWORDS
 
 
@@ -192,10 +199,16 @@ class _Collector:
                        geonameid=int(c["geonameid"]), population=pop)
             p.add(c["name"], PREFERRED)
             pkey = normalize(c["name"])
+            names = p.names
             for alt in c.get("alternatenames") or ():
+                # Screen the spelling before normalising: most alternates are in
+                # other scripts, and transliterating them is the build's main cost.
+                if not plausible_spelling(alt):
+                    continue
                 key = normalize(alt)
-                if key != pkey and key not in p.names and keep_alternate(alt, key, common):
-                    p.names[key] = (ALTERNATE, alt)
+                if (key != pkey and key not in names and len(key) >= 3 and key not in common
+                        and key not in STOPWORDS):
+                    names[key] = (ALTERNATE, alt)
             if a1:
                 self.admin1_pop[(cc, a1)] += pop
             if pop >= TOWN_POPULATION:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -171,6 +172,8 @@ class Gazetteer:
         self._con = con
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[_Entry, ...]] = {}
+        # hinted lookups, keyed by (key, country, near, limit)
+        self._memo: dict[tuple[Any, ...], tuple[Candidate, ...]] = {}
         self._countries: dict[str, Place] | None = None
         self._capitals: dict[str, Place] | None = None
         self.user_path = user_path
@@ -354,18 +357,35 @@ class Gazetteer:
         cc = country.upper() if country else None
         if cc is None and near is None:
             return entries[:limit]
-        scored = []
-        for c in entries:
+        memo_key = (key, cc, near, limit)
+        hit = self._memo.get(memo_key)
+        if hit is not None:
+            return list(hit)
+
+        def rescore(c: Candidate, km: float | None) -> Candidate:
             score, reasons = c.score, list(c.reasons)
             if cc is not None and c.place.country == cc:
                 score += COUNTRY_HINT_SCORE
                 reasons.append(f"in hinted country {cc}")
-            if near is not None:
-                km = _distance_km(near, (c.place.lat, c.place.lon))
+            if km is not None:
                 score += NEAR_SCORE / (1 + km / NEAR_SCALE_KM)
                 reasons.append(f"{km:,.0f} km from near point")
-            scored.append(Candidate(c.place, round(score, 4), tuple(reasons), c.matched))
+            return Candidate(c.place, round(score, 4), tuple(reasons), c.matched)
+
+        if near is None:
+            scored = [rescore(c, None) for c in entries]
+        else:
+            # Rank everything by the fast great-circle distance, then score the
+            # short list again with the geodesic one (they differ by < 0.5 %).
+            rough = sorted((rescore(c, _great_circle_km(near, c.place)) for c in entries),
+                           key=lambda c: -c.score)
+            by_place = {id(c.place): c for c in entries}
+            scored = [rescore(by_place[id(r.place)], _distance_km(near, (r.place.lat, r.place.lon)))
+                      for r in rough[:limit]]
         scored.sort(key=lambda c: -c.score)
+        if len(self._memo) >= ENTRY_CACHE_SIZE:
+            self._memo.clear()
+        self._memo[memo_key] = tuple(scored[:limit])
         return scored[:limit]
 
     def _country_table(self) -> dict[str, Place]:
@@ -416,6 +436,7 @@ class Gazetteer:
         place = add_user_entry(self.user_path, name, lat, lon, kind=Kind(kind), country=country)
         self._user = None
         self._entries.clear()
+        self._memo.clear()
         return place
 
     def lookup_online(self, name: str, *, country: str | None = None) -> list[Candidate]:
@@ -434,7 +455,15 @@ class Gazetteer:
         store_online_answer(self.user_path, name, found[0].place)
         self._user = None
         self._entries.clear()
+        self._memo.clear()
         return found
+
+
+def _great_circle_km(a: tuple[float, float], place: Place) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], place.lat, place.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + \
+        math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
