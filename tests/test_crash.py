@@ -128,7 +128,12 @@ def test_kill_9_at_random_moments(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         with Store.open(crash / "state" / "sitmap.db") as store:
             assert store.integrity_check() == [], f"step {step}"
 
-        summary, _ = finish(crash_cfg)
+        summary, elapsed = finish(crash_cfg)
+        if summary["new"] + summary["changed"] == expected.new + expected.changed:
+            # This run did a whole step's work: a fresh measure of how long a
+            # run takes, so kills keep covering all of it as the store grows
+            # or the machine gets busier.
+            duration = (duration + elapsed) / 2
         assert crash_map.read_bytes() == new, f"step {step}: the next run did not finish"
         assert sorted(p.name for p in crash_map.parent.iterdir()) == ["map.html"]
         previous = new
@@ -140,6 +145,6 @@ def test_kill_9_at_random_moments(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert [(h.place_key, h.day, h.status) for h in a.history()] == \
                [(h.place_key, h.day, h.status) for h in b.history()]
         interrupted = sum(1 for r in a.runs(limit=10 * RUNS) if r["state"] == "interrupted")
-    print(f"\ncrash test: {RUNS} runs killed at random moments over {duration:.1f}s; "
+    print(f"\ncrash test: {RUNS} runs killed at random moments (runs took about {duration:.1f}s); "
           f"{outcomes}; {interrupted} runs recorded as interrupted; last summary {summary}")
     assert outcomes["old map"] + outcomes["new map"] == RUNS
