@@ -470,9 +470,14 @@ def _save_cached(path: Path | None, auto: Any) -> None:
         with open(tmp, "wb") as fh:
             pickle.dump(auto, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for old in path.parent.glob("geoparse-automaton-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        # keep the few most recent (several gazetteers may be in use), drop the rest
+        stale = sorted(
+            path.parent.glob("geoparse-automaton-*.pickle"),
+            key=lambda f: f.stat().st_mtime,
+            reverse=True,
+        )[3:]
+        for old in stale:
+            old.unlink(missing_ok=True)
     except OSError:  # a read-only cache directory only costs time
         pass
 
