@@ -248,3 +248,23 @@ def test_every_interval_parsing() -> None:
     for bad in ("15", "m", "15x", "0s", "1h junk"):
         with pytest.raises(click.BadParameter):
             iv.convert(bad, None, None)
+
+
+@pytest.mark.usefixtures("epoch")
+def test_exports_named_in_config_are_published(tmp_path: Path) -> None:
+    cfg_path = write_config(
+        tmp_path, output='map = "public/map.html"\n'
+                         'exports = ["public/places.geojson", "public/places.csv"]')
+    (tmp_path / "articles" / "m.txt").write_text(MARIUPOL, encoding="utf-8")
+    s = run(load_config(cfg_path))
+    assert s.published == ["public/map.html", "public/places.geojson", "public/places.csv"]
+    data = json.loads((tmp_path / "public" / "places.geojson").read_text(encoding="utf-8"))
+    names = {f["properties"]["name"] for f in data["features"]}
+    assert "Mariupol" in names
+    csv_text = (tmp_path / "public" / "places.csv").read_text(encoding="utf-8")
+    assert "Mariupol" in csv_text
+    # A deleted export is noticed and written again, alone.
+    (tmp_path / "public" / "places.csv").unlink()
+    again = run(load_config(cfg_path))
+    assert again.published == ["public/places.csv"]
+    assert (tmp_path / "public" / "places.csv").read_text(encoding="utf-8") == csv_text
