@@ -199,3 +199,26 @@ def test_crimea_is_in_ukraine(gazetteer):
     ukraine = gazetteer.geometry(gazetteer.country("UA"))
     assert shape(ukraine).contains(Point(34.1, 45.0))  # Simferopol's surroundings
     assert not shape(gazetteer.geometry(gazetteer.country("RU"))).contains(Point(34.1, 45.0))
+
+
+def test_saint_and_st_are_one_spelling(gazetteer):
+    assert gazetteer.lookup("St. Petersburg")[0].place.country == "RU"
+    assert gazetteer.lookup("Saint Petersburg", country="US")[0].place.admin1 == "FL"
+    assert gazetteer.lookup("Mt. Vernon", country="US")[0].place.name == "Mount Vernon"
+
+
+def test_region_suffixes_name_the_oblast_not_the_city_region(gazetteer):
+    oblast = gazetteer.lookup("Kyiv region")[0].place
+    assert oblast.kind is Kind.ADMIN1
+    # The oblast's label point lies south-west of the city, not on it.
+    assert geodesic((oblast.lat, oblast.lon), (50.4547, 30.5238)).km > 30
+    assert gazetteer.lookup("Rangoon")[0].place.kind is Kind.CITY
+
+
+def test_curated_features_regions_and_waters(gazetteer):
+    for name, kind, cc in [("Zaporizhzhia nuclear plant", Kind.FEATURE, "UA"),
+                           ("Snake Island", Kind.FEATURE, "UA"), ("Darfur", Kind.REGION, "SD"),
+                           ("Sea of Azov", Kind.WATER, None), ("Dnieper", Kind.WATER, "UA")]:
+        top = gazetteer.lookup(name)[0]
+        assert (top.place.kind, top.place.country) == (kind, cc), name
+        assert "curated entry" in top.reasons

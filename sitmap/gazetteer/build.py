@@ -76,6 +76,11 @@ you your all any some one two also just only more most about after before over u
 """.split())
 
 
+#: Words news spells both in full and abbreviated; each name gets the other spelling too.
+_ABBREVIATED = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte",
+                "mount": "mt", "mt": "mount", "fort": "ft", "ft": "fort"}
+
+
 @dataclass
 class _Place:
     name: str
@@ -98,6 +103,12 @@ class _Place:
             return
         if key in STOPWORDS:
             self.forms.setdefault(key, set()).add(spelling)
+        words = key.split(" ")
+        if len(words) > 1 and not _ABBREVIATED.keys().isdisjoint(words):
+            # "St. Petersburg" and "Saint Petersburg" are one name written two ways.
+            variant = " ".join(_ABBREVIATED.get(w, w) for w in words)
+            if variant not in self.names or self.names[variant][0] < flag:
+                self.names[variant] = (flag, spelling)
         old = self.names.get(key)
         if old is None or flag > old[0]:
             self.names[key] = (flag, spelling)
@@ -184,6 +195,7 @@ class _Collector:
         # (country, key) -> points of sizeable towns called that: a region whose
         # bare name is one of these, and that contains the town, is its namesake.
         self.city_keys: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        self.city_alt_keys: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
         news: dict[int, list[str]] = defaultdict(list)
         for row in sources.read_tsv("curated.tsv"):
             if row["geonameid"]:
@@ -214,6 +226,12 @@ class _Collector:
             if pop >= TOWN_POPULATION:
                 for key in {pkey, *(normalize(a) for a in news.get(p.geonameid or 0, ()))}:
                     self.city_keys[(cc, key)].append((p.lon, p.lat))
+            if pop >= CITY_POPULATION:
+                # A big city's other names (Rangoon for Yangon) can shadow a region's
+                # alternate names, never its main name (New York State stays "New York").
+                for key in names:
+                    if key != pkey:
+                        self.city_alt_keys[(cc, key)].append((p.lon, p.lat))
             cap = self.capital_names.get(cc)
             if cap and (cap == pkey or cap in p.names) and (
                     cc not in caps or caps[cc].population < pop):
@@ -248,7 +266,11 @@ class _Collector:
             bases = [row["name"]] + names[:2]
             typ = (row["type"] or "").lower()
             words = {"region", "province"} | set(suffixes.get(cc, ()))
-            if typ and " " not in typ and typ not in ("municipality", "city"):
+            if typ in ("municipality", "city", "city municipality", "federal district"):
+                # A city that is its own region ("Kiev City"): "Kyiv region" means
+                # the surrounding oblast, so no suffixed forms for the city.
+                words = set()
+            elif typ and " " not in typ:
                 words.add(typ)
             for b in bases:
                 for w in sorted(words):
@@ -256,7 +278,8 @@ class _Collector:
             area = None
             for i, n in enumerate([row["name"]] + names):
                 key = normalize(n)
-                towns = self.city_keys.get((cc, key))
+                towns = self.city_keys.get((cc, key)) or (
+                    self.city_alt_keys.get((cc, key)) if i > 0 else None)
                 if towns and area is None and p.geometry:
                     # ~20 km of slack: outlines are simplified and cities sit on coasts.
                     area = shapely.prepared.prep(shape(p.geometry).buffer(0.2))
