@@ -177,3 +177,21 @@ def test_anaphors_are_marked(gazetteer):
 def test_city_of_name_is_not_an_anaphor(gazetteer):
     ms = found(gazetteer, "Tanks stalled outside the capital of Kyiv.", anaphors=True)
     assert [m.text for m in ms] == ["Kyiv"]
+
+
+def test_lone_first_name_needs_place_evidence(gazetteer):
+    assert texts(gazetteer, "Lucy brought the cake and Donald cut it.") == []
+
+
+def test_a_speaker_is_a_person_everywhere_in_the_article(gazetteer):
+    text = "Walsh had waited two years. \"It was hard,\" Walsh said in Toronto."
+    assert texts(gazetteer, text) == ["Toronto"]
+
+
+def test_place_inside_a_disease_name(gazetteer):
+    text = "Cases of West Nile virus rose in Texas."
+    assert texts(gazetteer, text) == ["Texas"]
+
+
+def test_currency_is_not_a_country(gazetteer):
+    assert texts(gazetteer, "The fine came to US$460 million.") == []
