@@ -161,6 +161,13 @@ class Rules:
     descriptor_re: re.Pattern[str] | None = None
     modifier_re: re.Pattern[str] | None = None
     year_prefix: str = ""
+    venue_statuses: frozenset[Status] = frozenset()
+    venue_exempt: re.Pattern[str] | None = None
+    venue_before: re.Pattern[str] | None = None
+    venue_topic: re.Pattern[str] | None = None
+    venue_after: re.Pattern[str] | None = None
+    venue_meeting: re.Pattern[str] | None = None
+    venue_meeting_kinds: frozenset[Kind] = frozenset()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Rules:
@@ -219,6 +226,7 @@ class Rules:
                 + r")\b",
                 re.IGNORECASE,
             )
+            r._compile_venue(raw.get("venue", {}))
             for phrase, kinds in raw.get("anaphora", {}).items():
                 r.anaphora.append(
                     (
@@ -229,6 +237,28 @@ class Rules:
         except (ValueError, TypeError, AttributeError, re.error) as exc:
             raise ConfigError(f"invalid status rules: {exc}") from exc
         return r
+
+    def _compile_venue(self, ven: dict[str, Any]) -> None:
+        """Compile the ``[venue]`` table: where talks happen, as opposed to who talks."""
+
+        def alt(key: str) -> str:
+            return "|".join(p.replace(" ", r"\s+") for p in ven.get(key, [])) or r"(?!x)x"
+
+        self.venue_statuses = frozenset(Status(s) for s in ven.get("statuses", []))
+        self.venue_exempt = re.compile(rf"(?:{alt('exempt_cues')})", re.IGNORECASE)
+        # up to three modifiers between the preposition and the name, none of
+        # them a word that hands the name another role ("in talks with Russia")
+        # (nor another venue word: "the war in Yemen opened in Stockholm")
+        mods = rf"(?:(?!(?:{alt('not_between')}|{alt('before')})\b)[\w'’-]+\s+){{0,3}}?"
+        self.venue_before = re.compile(rf"(?<![\w-])(?:{alt('before')})\s+{mods}$", re.IGNORECASE)
+        self.venue_topic = re.compile(
+            rf"(?<![\w-])(?:{alt('topic_nouns')})\s+(?:{alt('before')})\s+{mods}$", re.IGNORECASE
+        )
+        self.venue_after = re.compile(rf"^\s*(?:{alt('after')})\b", re.IGNORECASE)
+        self.venue_meeting = re.compile(
+            r"^\s+(?:[a-z][\w-]*\s+)?(?:" + alt("meeting_nouns") + r")\b"
+        )
+        self.venue_meeting_kinds = frozenset(Kind(k) for k in ven.get("meeting_kinds", []))
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -429,12 +459,20 @@ _VOICE_ON_SCENE = re.compile(r"^\s*[\"“]|\b(?:we|our|us)\b", re.IGNORECASE)
 #: Statuses a non-conflict context (sport, markets) cancels.
 _CONTEXT_STATUSES = CONFLICT_STATUSES - {Status.CIVILIAN_HARM, Status.UNKNOWN}
 _FROM_STATUSES = frozenset({Status.DISPLACEMENT, Status.WITHDRAWN, Status.RECAPTURED})
-_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+#: Lower-case modifiers between a preposition and a name ("from southern Lebanon").
+_MODS = r"(?:the\s+)?(?:(?-i:[a-z])[\w-]*\s+){0,2}?"
+_FROM_BEFORE = re.compile(rf"\bfrom\s+{_MODS}$", re.IGNORECASE)
 _LAUNCH_BEFORE = re.compile(
-    r"\b(?:fired|launched|took off|flying|flown|shot|sent)\s+from\s+(?:the\s+)?$", re.IGNORECASE
+    rf"\b(?:fired|launched|took off|flying|flown|shot|sent)\s+from\s+{_MODS}$", re.IGNORECASE
+)
+#: Where a force is based is its home, not where it acts: "artillery units based
+#: in Belgorod shelled Kharkiv" is about Kharkiv.
+_BASE_BEFORE = re.compile(
+    rf"\b(?:based|stationed|garrisoned|headquartered|positioned)\s+(?:in|at|near|on)\s+{_MODS}$",
+    re.IGNORECASE,
 )
 _MOVE_BEFORE = re.compile(
-    r"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in|near|at)\s+(?:the\s+)?$",
+    rf"\b(?:from|out of|into|to|towards?|reached|reaching|fled|fleeing|leaving|left|in|near|at)\s+{_MODS}$",
     re.IGNORECASE,
 )
 _ORGANISATION = re.compile(
@@ -1032,15 +1070,26 @@ class RuleTagger:
         """Choose the place(s) in the clause that *hit* is about."""
         if not cands:
             return []
+        if hit.status in self.rules.venue_statuses and not (
+            self.rules.venue_exempt and self.rules.venue_exempt.fullmatch(hit.text)
+        ):
+            # talks are where they are held, not where the parties come from
+            cands = self._venues(text, cands)
+            if not cands:
+                return []
+        # a force's home base yields to the place it acts on, when there is one
+        cands = [
+            c for c in cands if not _BASE_BEFORE.search(text[max(0, c.start - 40) : c.start])
+        ] or cands
         if hit.status not in _FROM_STATUSES:
             # "a missile fired from Crimea hit Odesa": the origin is not the target
             # "a missile fired from Crimea hit Odesa": the launch site is never the
             # target; a plain "from X" yields to another place when there is one
             cands = [
-                c for c in cands if not _LAUNCH_BEFORE.search(text[max(0, c.start - 25) : c.start])
+                c for c in cands if not _LAUNCH_BEFORE.search(text[max(0, c.start - 45) : c.start])
             ]
             rest = [
-                c for c in cands if not _FROM_BEFORE.search(text[max(0, c.start - 20) : c.start])
+                c for c in cands if not _FROM_BEFORE.search(text[max(0, c.start - 40) : c.start])
             ]
             cands = rest or cands
             if not cands:
@@ -1097,6 +1146,55 @@ class RuleTagger:
                 if c not in group and _MOVE_BEFORE.search(text[max(0, c.start - 25) : c.start])
             ]
         return sorted(group, key=lambda c: c.start)
+
+    def _venues(self, text: str, cands: list[_Cand]) -> list[_Cand]:
+        """The candidates of a clause that name where a meeting is held.
+
+        A venue follows a locative preposition ("talks in Antalya", "flew to
+        Cairo for talks", "hosted by Turkey") that does not hang off a topic
+        noun ("talks on the war in Ukraine"); hosts and mediators come before
+        their verb ("Qatar-hosted", "Egypt brokered"); a town named before the
+        meeting noun is its venue ("the Istanbul talks").  Names coordinated
+        with a venue ("Antalya, Turkey") are venues too.  Parties ("the
+        ministers of Russia and Ukraine", "talks with Russia", "Russia and
+        Ukraine agreed to talk") are none of these, so they are left out.
+        """
+        r = self.rules
+        marked: list[_Cand] = []
+        for c in cands:
+            before = text[max(0, c.start - 60) : c.start]
+            after = text[c.end : c.end + 40]
+            if c.anaphor and text[c.start : c.end].lower() == "there":
+                marked.append(c)  # "talks there": the adverb is itself locative
+            elif (
+                r.venue_before
+                and r.venue_before.search(before)
+                and not (r.venue_topic and r.venue_topic.search(before))
+            ):
+                marked.append(c)
+            elif r.venue_after and r.venue_after.match(after):
+                marked.append(c)
+            elif (
+                r.venue_meeting
+                and c.place.kind in r.venue_meeting_kinds
+                and r.venue_meeting.match(after)
+            ):
+                marked.append(c)
+        # "in Antalya, Turkey", "Egypt and Qatar brokered": the neighbours share the role
+        grown = True
+        while grown:
+            grown = False
+            for i, c in enumerate(cands):
+                if c in marked:
+                    continue
+                near = [cands[j] for j in (i - 1, i + 1) if 0 <= j < len(cands)]
+                for n in near:
+                    a, b = (n, c) if n.start < c.start else (c, n)
+                    if n in marked and _COORD.match(text[a.end : b.start]):
+                        marked.append(c)
+                        grown = True
+                        break
+        return sorted(marked, key=lambda c: c.start)
 
     # -------------------------------------------------------- epistemic --
 
