@@ -687,6 +687,8 @@ def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
     nxt = doc.tok(last)
     if nxt in lex.place_nouns and not _is_cap(doc.word(last)):
         out.append("place-noun-after")
+    elif nxt == "s" and doc.tok(last + 1) in lex.place_nouns:
+        out.append("place-noun-after")  # "Greer's city limits"
     if nxt == "," and doc.cap_word(last + 1):
         out.append("comma-qualifier?")
     if (first - 1) >= 0 and doc.tok(first - 1) == "," and doc.cap_word(first - 2):
@@ -742,6 +744,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and tok in lex.first_names
         and doc.cap_word(last)
         and doc.gap(last).strip() == ""
+        and not _is_all_caps(doc.word(last))  # "Paris PD": an agency, not a surname
         and nxt not in lex.common_words
         and nxt not in lex.org_words
         and nxt not in lex.place_nouns
@@ -956,6 +959,12 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     text = doc.text
     for m in _CAP_RUN.finditer(text):
         words = m.group().split()
+        # a full stop after a longer word ends a sentence ("...Court Judge.
+        # Columbus attorney..."), so the run stops there
+        for k, w in enumerate(words[:-1]):
+            if w.endswith(".") and len(w) > 4:
+                words = words[: k + 1]
+                break
         folded = [_fold(w).rstrip(".") for w in words]
         folded = [_JOINERS.sub("", w) if "'" in w or "’" in w or "." in w else w for w in folded]
         for i, t in enumerate(folded[:-1]):
