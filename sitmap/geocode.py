@@ -56,6 +56,10 @@ _ANCHOR_KINDS = SETTLEMENT_KINDS | {Kind.ADMIN2}
 #: candidates considered per mention (the gazetteer ranks them by prior)
 MAX_CANDIDATES = 12
 
+#: penalty for a county reached by its bare name ("DeKalb" for DeKalb County)
+BARE_COUNTY_PENALTY = 3.0
+_COUNTY_WORDS = ("county", "parish", "borough", "district")
+
 #: rounds of re-choosing by closeness (each follows the previous corrections)
 COHERENCE_ROUNDS = 3
 
@@ -356,8 +360,16 @@ def resolve(
         qplaces = [c.place for c in cands[q]] if q is not None else []
         own_cc, own_w = own_focus.get(named[i].key or named[i].text, ("", 0))
         rest = max(total - own_w, 1)
+        said = named[i].text.lower()
         for c in cl:
             s = c.prior
+            if (
+                c.place.kind is Kind.ADMIN2
+                and c.place.name.lower().endswith(_COUNTY_WORDS)
+                and not said.endswith(_COUNTY_WORDS)
+            ):
+                # "DeKalb" alone is the town; the county is "DeKalb County"
+                s -= BARE_COUNTY_PENALTY
             cc = c.place.country or ""
             if cc:
                 share = (focus[cc] - (own_w if cc == own_cc else 0)) / rest

@@ -150,3 +150,10 @@ def test_unresolvable_anaphor_is_dropped(gazetteer):
 def test_unknown_name_stays_unresolved(gazetteer):
     ms = run(gazetteer, "Fighting reached the village of Velykozvirivka overnight.")
     assert [(m.text, m.place) for m in ms] == [("Velykozvirivka", None)]
+
+
+def test_bare_name_prefers_the_town_over_its_county(gazetteer):
+    town = by_text(run(gazetteer, "Police in DeKalb arrested two men."), "DeKalb").place
+    assert town is not None and town.kind is not Kind.ADMIN2
+    county = by_text(run(gazetteer, "DeKalb County commissioners met."), "DeKalb County").place
+    assert county is not None and county.kind is Kind.ADMIN2
