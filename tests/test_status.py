@@ -367,6 +367,193 @@ def test_origin_of_a_strike_is_not_its_target() -> None:
     assert statuses(out, "Crimea") == {"mentioned"}
 
 
+# ------------------------------------------------------------ talks venue --
+
+
+@pytest.mark.parametrize(
+    ("marked", "venues", "parties"),
+    [
+        # the parties follow "of", "between", "from" or a possessive
+        (
+            "The defence ministers of [Peru|C] and [Chile|C] met for talks in [Lima].",
+            {"Lima"},
+            {"Peru", "Chile"},
+        ),
+        (
+            "Talks between [Georgia|C] and [Abkhazia|r] reopened in [Geneva] on Monday.",
+            {"Geneva"},
+            {"Georgia", "Abkhazia"},
+        ),
+        (
+            "Envoys from [Kinshasa] and [Kigali] gathered in [Luanda] for a summit.",
+            {"Luanda"},
+            {"Kinshasa", "Kigali"},
+        ),
+        (
+            "[Mali|C]'s foreign minister met his [Niger|C] counterpart in [Dakar].",
+            {"Dakar"},
+            {"Mali", "Niger"},
+        ),
+        # a venue several words after its preposition, and one reached by travel
+        (
+            "A new round of talks may open next week in neighbouring [Belarus|C].",
+            {"Belarus"},
+            set(),
+        ),
+        (
+            "The envoy flew to [Ankara] for negotiations with [Syria|C]'s rulers.",
+            {"Ankara"},
+            {"Syria"},
+        ),
+    ],
+)
+def test_talks_are_diplomacy_at_the_venue_not_at_the_parties(
+    marked: str, venues: set[str], parties: set[str]
+) -> None:
+    out = run(marked)
+    for name in venues:
+        assert statuses(out, name) == {"diplomacy"}, name
+    for name in parties:
+        assert statuses(out, name) == {"mentioned"}, name
+
+
+def test_a_venue_named_with_its_country_shares_the_cue() -> None:
+    out = run("Delegates of [Sudan|C] met for talks in [Jeddah], [Saudi Arabia|C], on Saturday.")
+    assert statuses(out, "Jeddah") == {"diplomacy"}
+    assert statuses(out, "Saudi Arabia") == {"diplomacy"}
+    assert statuses(out, "Sudan") == {"mentioned"}
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "[Serbia|C] and [Kosovo|C] agreed to hold talks.",
+        "[Ethiopia|C] and [Eritrea|C] signed a peace agreement.",
+        "[Russia|C] said it was open to negotiations with [Ukraine|C].",
+    ],
+)
+def test_talks_without_a_venue_locate_nothing(marked: str) -> None:
+    # the countries are who talks; where they talk is not said, so no place
+    # on the map gets the diplomacy status
+    assert {a.status.value for a in run(marked)} == {"mentioned"}
+
+
+@pytest.mark.parametrize(
+    ("marked", "host"),
+    [
+        ("[Qatar|C]-hosted talks between the two sides stalled.", "Qatar"),
+        ("[Turkey|C] hosted a meeting of the two delegations.", "Turkey"),
+        ("Negotiations hosted by [Oman|C] resumed on Sunday.", "Oman"),
+        ("[Egypt|C] has been mediating between the factions.", "Egypt"),
+        ("The [Istanbul] talks ended without a deal.", "Istanbul"),
+    ],
+)
+def test_hosts_mediators_and_named_talks_are_venues(marked: str, host: str) -> None:
+    assert statuses(run(marked), host) == {"diplomacy"}
+
+
+def test_talks_named_after_a_country_are_about_it_not_held_there() -> None:
+    # "the Ukraine talks" are talks on Ukraine; a town in that slot is a venue
+    out = run("The [Ukraine|C] talks resumed in [Vienna].")
+    assert statuses(out, "Ukraine") == {"mentioned"}
+    assert statuses(out, "Vienna") == {"diplomacy"}
+
+
+def test_the_topic_of_talks_is_not_their_venue() -> None:
+    out = run("Negotiations to end the war in [Yemen|C] opened in [Stockholm].")
+    assert statuses(out, "Yemen") == {"mentioned"}
+    assert statuses(out, "Stockholm") == {"diplomacy"}
+    out = run("Talks on a ceasefire in [Gaza] were held in [Cairo].")
+    assert statuses(out, "Gaza") == {"mentioned"}
+    assert statuses(out, "Cairo") == {"diplomacy"}
+
+
+def test_sanctions_go_to_their_target() -> None:
+    # where sanctions are decided is rarely named; the place they hit is
+    out = run("[Canada|C] imposed new sanctions on [Iran|C].")
+    assert statuses(out, "Iran") == {"diplomacy"}
+    assert statuses(out, "Canada") == {"mentioned"}
+
+
+def test_venue_words_come_from_the_rules_file(tmp_path: Path) -> None:
+    marked = "Delegations convened beside [Lake Geneva|w] for talks."
+    assert statuses(run(marked), "Lake Geneva") == {"mentioned"}
+    extra = tmp_path / "venue.toml"
+    extra.write_text('[venue]\nbefore = ["beside"]\n', encoding="utf-8")
+    article, mentions = build(marked)
+    tagger = RuleTagger(load_rules([extra], use_env=False))
+    out = tagger.tag(article, split_sentences(article.text), mentions)
+    assert statuses(out, "Lake Geneva") == {"diplomacy"}
+
+
+# ------------------------------------------------------- where forces act --
+
+
+@pytest.mark.parametrize(
+    ("marked", "home", "target", "status"),
+    [
+        ("Artillery units based in [Belgorod] shelled [Kharkiv].", "Belgorod", "Kharkiv", "struck"),
+        (
+            "Gunners positioned near [Horlivka] pounded [Bakhmut|t] for hours.",
+            "Horlivka",
+            "Bakhmut",
+            "struck",
+        ),
+        (
+            "Rockets fired from southern [Lebanon|C] hit [Safed|t].",
+            "Lebanon",
+            "Safed",
+            "struck",
+        ),
+        (
+            "Ukrainian troops from [Kharkiv] shelled [Belgorod].",
+            "Kharkiv",
+            "Belgorod",
+            "struck",
+        ),
+        (
+            "Volunteers from [Chechnya|r] were sent to fight in [Mariupol].",
+            "Chechnya",
+            "Mariupol",
+            "contested",
+        ),
+        (
+            "A column of tanks from neighbouring [Belarus|C] rolled toward [Kyiv].",
+            "Belarus",
+            "Kyiv",
+            "advance",
+        ),
+    ],
+)
+def test_where_a_force_comes_from_is_not_where_it_acts(
+    marked: str, home: str, target: str, status: str
+) -> None:
+    out = run(marked)
+    assert statuses(out, target) == {status}
+    assert statuses(out, home) == {"mentioned"}
+
+
+def test_a_home_base_alone_keeps_the_event() -> None:
+    # with no other place, the base is where the event happened
+    out = run("Troops stationed in [Kursk] came under artillery fire.")
+    assert statuses(out, "Kursk") == {"struck"}
+
+
+def test_fight_needs_a_named_place() -> None:
+    assert statuses(run("Recruits were sent to fight in [Avdiivka|t]."), "Avdiivka") == {
+        "contested"
+    }
+    out = run("Officials in [Kyiv] vowed to fight corruption.")
+    assert statuses(out, "Kyiv") == {"mentioned"}
+
+
+def test_refugees_are_displaced_at_origin_and_destination() -> None:
+    # "in eastern Chad": a modifier between the preposition and the name
+    out = run("Refugees from [Sudan|C] arrived in eastern [Chad|C].")
+    assert statuses(out, "Sudan") == {"displacement"}
+    assert statuses(out, "Chad") == {"displacement"}
+
+
 # ------------------------------------------------------------- assertions --
 
 
