@@ -46,6 +46,23 @@ print(time.perf_counter() - t0)
 """
 
 
+def _coverage(gaz) -> str:
+    """How many of issue 3's reference names resolve within tolerance (10 km / 150 km)."""
+    from geopy.distance import geodesic
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_gazetteer import CITIES, REGIONS  # the test suite's reference points
+
+    misses = []
+    for table, tolerance in ((CITIES, 10), (REGIONS, 150)):
+        for name, point in table.items():
+            found = gaz.lookup(name, limit=1)
+            if not found or geodesic((found[0].place.lat, found[0].place.lon), point).km > tolerance:
+                misses.append(name)
+    total = len(CITIES) + len(REGIONS)
+    return f"{total - len(misses)}/{total}" + (f" (missed: {', '.join(misses)})" if misses else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, help="measure this existing cache (no build)")
@@ -108,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     n_names = sum(1 for _ in gaz.names())
     results["names_iter_s"] = round(time.perf_counter() - t0, 2)
     results["names_iter_count"] = n_names
+    results["done_when_coverage"] = _coverage(gaz)
     gaz.close()
     if tmp is not None:
         tmp.cleanup()
