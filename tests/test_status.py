@@ -452,27 +452,37 @@ def test_hosts_mediators_and_named_talks_are_venues(marked: str, host: str) -> N
     assert statuses(run(marked), host) == {"diplomacy"}
 
 
-def test_talks_named_after_a_country_are_about_it_not_held_there() -> None:
-    # "the Ukraine talks" are talks on Ukraine; a town in that slot is a venue
-    out = run("The [Ukraine|C] talks resumed in [Vienna].")
-    assert statuses(out, "Ukraine") == {"mentioned"}
-    assert statuses(out, "Vienna") == {"diplomacy"}
-
-
-def test_the_topic_of_talks_is_not_their_venue() -> None:
-    out = run("Negotiations to end the war in [Yemen|C] opened in [Stockholm].")
-    assert statuses(out, "Yemen") == {"mentioned"}
-    assert statuses(out, "Stockholm") == {"diplomacy"}
-    out = run("Talks on a ceasefire in [Gaza] were held in [Cairo].")
-    assert statuses(out, "Gaza") == {"mentioned"}
-    assert statuses(out, "Cairo") == {"diplomacy"}
-
-
-def test_sanctions_go_to_their_target() -> None:
-    # where sanctions are decided is rarely named; the place they hit is
-    out = run("[Canada|C] imposed new sanctions on [Iran|C].")
-    assert statuses(out, "Iran") == {"diplomacy"}
-    assert statuses(out, "Canada") == {"mentioned"}
+@pytest.mark.parametrize(
+    ("marked", "expected"),
+    [
+        # "the Ukraine talks" are talks on Ukraine; a town in that slot is a venue
+        (
+            "The [Ukraine|C] talks resumed in [Vienna].",
+            {"Ukraine": "mentioned", "Vienna": "diplomacy"},
+        ),
+        # the topic of the talks is not where they are held
+        (
+            "Negotiations to end the war in [Yemen|C] opened in [Stockholm].",
+            {"Yemen": "mentioned", "Stockholm": "diplomacy"},
+        ),
+        (
+            "Talks on a ceasefire in [Gaza] were held in [Cairo].",
+            {"Gaza": "mentioned", "Cairo": "diplomacy"},
+        ),
+        # where sanctions are decided is rarely named; the place they hit is
+        (
+            "[Canada|C] imposed new sanctions on [Iran|C].",
+            {"Canada": "mentioned", "Iran": "diplomacy"},
+        ),
+    ],
+)
+def test_what_talks_are_about_is_not_where_they_are_held(
+    marked: str, expected: dict[str, str]
+) -> None:
+    out = run(marked)
+    assert {name: statuses(out, name) for name in expected} == {
+        name: {status} for name, status in expected.items()
+    }
 
 
 def test_venue_words_come_from_the_rules_file(tmp_path: Path) -> None:
