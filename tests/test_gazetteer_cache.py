@@ -46,6 +46,14 @@ def test_cli_lookup_near_and_table_format(private_cache):
     assert res.output.startswith(" 1. Springfield (city, IL, US)")
 
 
+def test_cli_lookup_border_carries_its_line(private_cache):
+    res = CliRunner().invoke(cli, ["lookup", "Ukraine–Poland border", "--format", "json",
+                                   "--limit", "1", "--gazetteer", str(private_cache)])
+    row = json.loads(res.output)[0]
+    assert row["kind"] == "border" and row["name"] == "Poland–Ukraine border"
+    assert row["geometry"]["type"] in ("LineString", "MultiLineString")
+
+
 def test_cli_lookup_unknown_name_is_an_empty_array(private_cache):
     res = CliRunner().invoke(cli, ["lookup", "Qwxzyborough", "--format", "json",
                                    "--gazetteer", str(private_cache)])

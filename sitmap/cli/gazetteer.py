@@ -85,6 +85,8 @@ def lookup_cmd(name: str, country: str | None, near: tuple[float, float] | None,
             d: dict[str, Any] = c.place.to_dict()
             d.update(admin1=c.place.admin1, population=c.place.population,
                      score=c.score, reasons=list(c.reasons), matched=c.matched)
+            if c.place.geometry is not None:  # borders carry their line
+                d["geometry"] = c.place.geometry
             records.append(d)
         click.echo(json.dumps(records, ensure_ascii=False, indent=1))
         return
