@@ -60,6 +60,9 @@ MAX_CANDIDATES = 12
 BARE_COUNTY_PENALTY = 3.0
 _COUNTY_WORDS = ("county", "parish", "borough", "district")
 
+#: weight of closeness (within about 150 km) to the article's other places
+NEAR_WEIGHT = 3.0
+
 #: rounds of re-choosing by closeness (each follows the previous corrections)
 COHERENCE_ROUNDS = 3
 
@@ -530,7 +533,7 @@ def _coherence(
             d = 12742.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
             d[owner[:, None] == a_owner[None, :]] = np.inf
             dmin = d.min(axis=1)
-            near = 3.0 * np.exp(-dmin / 150.0) + 1.0 * np.exp(-dmin / 800.0)
+            near = NEAR_WEIGHT * np.exp(-dmin / 150.0) + 1.0 * np.exp(-dmin / 800.0)
             bonus += np.where(is_country, 0.0, near)
         for n, (i, _) in enumerate(flat):
             cc = countries[n]
