@@ -85,10 +85,14 @@ def test_user_entry_takes_precedence_and_survives_rebuild(private_cache):
             assert dict(gaz.names())["camp nowhere"].preferred
 
     check()
+    # A reader that opened the cache before the rebuild keeps reading its (old) file.
+    reader = Gazetteer.open(private_cache, build=False)
     res = CliRunner().invoke(cli, ["build", "--gazetteer", str(private_cache)])
     assert res.exit_code == 0, res.output
     assert "places" in res.output
     check()
+    assert reader.lookup("Chernihiv")[0].place.country == "UA"  # not decoded before
+    reader.close()
 
 
 def test_cli_add_rejects_bad_country(private_cache):
