@@ -309,6 +309,9 @@ _MAJOR_KINDS = frozenset(
     k.value for k in (Kind.COUNTRY, Kind.ADMIN1, Kind.WATER, Kind.BORDER, Kind.REGION)
 )
 
+#: below this population, a lone name needs place evidence (see ``_judge``)
+HAMLET_POPULATION = 1000
+
 _AREA_KIND_VALUES = frozenset({Kind.COUNTRY.value, Kind.ADMIN1.value})
 
 #: bump when the automaton's values change shape, to ignore stale caches
@@ -771,6 +774,16 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
+    # A name known only as a hamlet (every place so called is tiny) is more
+    # often a surname or a word of another name: it needs place evidence.
+    if (
+        single
+        and entry.population < HAMLET_POPULATION
+        and entry.kind not in _AREA_KIND_VALUES
+        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
+        & set(_evidence(doc, first, last, lex))
+    ):
+        return "hamlet"
     # A first name standing alone ("Lucy", "Donald") names a person far more
     # often than a village: a small place needs place evidence.
     if (

@@ -184,7 +184,7 @@ def test_lone_first_name_needs_place_evidence(gazetteer):
 
 
 def test_a_speaker_is_a_person_everywhere_in_the_article(gazetteer):
-    text = "Walsh had waited two years. \"It was hard,\" Walsh said in Toronto."
+    text = 'Walsh had waited two years. "It was hard," Walsh said in Toronto.'
     assert texts(gazetteer, text) == ["Toronto"]
 
 
@@ -195,3 +195,9 @@ def test_place_inside_a_disease_name(gazetteer):
 
 def test_currency_is_not_a_country(gazetteer):
     assert texts(gazetteer, "The fine came to US$460 million.") == []
+
+
+def test_a_name_only_hamlets_bear_needs_place_evidence(gazetteer):
+    # every place called Grandi is a hamlet: alone it is far likelier a surname
+    assert texts(gazetteer, "The report by Grandi was published on Monday.") == []
+    assert texts(gazetteer, "The report was published near Grandi on Monday.") == ["Grandi"]
