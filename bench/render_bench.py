@@ -3,7 +3,8 @@
 For each size (default 1,000, 10,000 and 100,000 synthetic assertions over
 Ukraine, one place each, quotes of about 200 characters) it measures:
 
-* build: time to produce the HTML document in-process (``render_html``);
+* build: time to produce the HTML document in-process (``render_html``), after a
+  warm-up call (imports and asset loading excluded);
 * peak: peak Python memory while building (tracemalloc, a separate run);
 * size: the file, and its ratio to the same reports as compact JSON
   (``json.dumps([r.to_dict() ...], separators=(",", ":"))``);
@@ -11,7 +12,7 @@ Ukraine, one place each, quotes of about 200 characters) it measures:
   (sitmap sets ``SitmapMap.maps[...].readyAt`` after the layers are added and a
   frame has been painted; folium pages: the load event plus two frames), in
   headless Chromium opened from ``file://`` with the network off;
-* renderer: resident memory of Chromium's renderer process(es) once drawn;
+* renderer: memory (PSS) of Chromium's renderer process(es) once drawn;
 * pan: frames per second while the mouse drags the map for about 1.5 s.
 
 folium's one-Marker-per-point map and its MarkerCluster plugin are measured in
@@ -184,7 +185,7 @@ def _drag(page: Any) -> tuple[float, float]:
 
 
 def _renderer_rss(user_data_dir: str) -> int:
-    """Resident bytes of the renderer processes of the Chromium using *user_data_dir*."""
+    """Proportional set size of the renderer processes of the Chromium using *user_data_dir*."""
     parent: dict[int, int] = {}
     cmd: dict[int, str] = {}
     rss: dict[int, int] = {}
@@ -196,8 +197,10 @@ def _renderer_rss(user_data_dir: str) -> int:
             cmd[int(d.name)] = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(
                 "utf-8", "replace")
             parent[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            for line in (d / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            # PSS, not RSS: a renderer shares hundreds of MB of libraries
+            # with its siblings, which RSS would count once per process.
+            for line in (d / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     rss[int(d.name)] = int(line.split()[1]) * 1024
         except (OSError, ValueError, IndexError):
             continue
@@ -262,6 +265,9 @@ def measure_in_browser(path: Path, ready_js: str, timeout_s: float) -> dict[str,
 
 def run_one(name: str, build: Callable[[list[PlaceReport]], str], reports: list[PlaceReport],
             base: int, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    # Warm up on a few places first: imports and the one-time loading of the
+    # inlined libraries and outlines are not what this measures.
+    build(reports[:10])
     gc.collect()
     t0 = time.perf_counter()
     doc = build(reports)

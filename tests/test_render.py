@@ -239,7 +239,8 @@ def test_payload_content_and_headline_order() -> None:
     assert set(by_name) == {"Kherson", "Mariupol", "Borodyanka", "Kharkiv", "Kyiv", "Poland",
                             "Belarus", "Beijing", "Poland-Ukraine border"}
     kherson = by_name["Kherson"]
-    head = data["a"][kherson[7][0]]
+    assert kherson[8] == 2  # its rows are contiguous, headline first
+    head = data["a"][kherson[7]]
     assert data["st"][head[1]] == "captured" and data["ep"][head[2]] == "claimed"
     assert head[5] == KHERSON_QUOTE and head[6] == "Russia's forces"
     assert data["src"][head[4]][1] == "https://example.org/news/a2"

@@ -744,7 +744,8 @@
     sub.push("location: " + (PRECISION_LABEL[p[3]] || ("precision " + p[3])));
     box.appendChild(el("div", pfx + "-popsub", sub.join(" \u00b7 ")));
     // Every assertion behind the headline, newest first; undated last.
-    var idx = p[7].slice();
+    var idx = [];
+    for (var q = p[7]; q < p[7] + p[8]; q++) { idx.push(q); }
     idx.sort(function (x, y) {
       var dx = d.a[x][3], dy = d.a[y][3];
       dx = dx === null || dx === undefined ? -1 : dx; dy = dy === null || dy === undefined ? -1 : dy;
@@ -804,14 +805,14 @@
   };
 
   SitmapView.prototype._computeHeadlines = function () {
-    // p[7] lists each place's assertions in headline order (most severe, best
-    // established, newest; denied ones last), so the headline as of the
-    // slider's date is the first one dated on or before it.
+    // A place's assertions are the p[8] rows from row p[7], in headline
+    // order (most severe, best established, newest; denied ones last), so the
+    // headline as of the slider's date is the first one dated on or before it.
     var d = this.d, n = d.p.length;
     for (var i = 0; i < n; i++) {
-      var order = d.p[i][7], h = -1;
-      for (var k = 0; k < order.length; k++) {
-        if (this._visibleAt(d.a[order[k]])) { h = order[k]; break; }
+      var p = d.p[i], h = -1;
+      for (var k = p[7], end = p[7] + p[8]; k < end; k++) {
+        if (this._visibleAt(d.a[k])) { h = k; break; }
       }
       this.headline[i] = h;
     }
@@ -1059,12 +1060,12 @@
       if (h < 0) { continue; }
       var a = d.a[h], st = d.st[a[1]];
       if (this.hidden[st]) { continue; }
-      var latest = -1, order = d.p[i][7];
-      for (var k = 0; k < order.length; k++) {
-        var x = d.a[order[k]];
+      var latest = -1, p = d.p[i];
+      for (var k = p[7]; k < p[7] + p[8]; k++) {
+        var x = d.a[k];
         if (this._visibleAt(x) && x[3] !== null && x[3] !== undefined && x[3] > latest) { latest = x[3]; }
       }
-      rows.push({i: i, name: d.p[i][0], status: a[1], epi: a[2], who: a[6] || "", n: order.length,
+      rows.push({i: i, name: d.p[i][0], status: a[1], epi: a[2], who: a[6] || "", n: p[8],
         date: latest, country: d.p[i][5] || ""});
     }
     var key = this.sortKey, dir = this.sortDir;
