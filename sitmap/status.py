@@ -28,6 +28,11 @@ How a sentence is read
    it or after a locative preposition ("fighting in X", "fled X", "outside
    X"), else the nearest place before it in the clause, else the nearest after
    it; coordinated names ("Kharkiv, Sumy and Chernihiv") share the cue.
+   Where a force comes from or is based ("troops from Kharkiv", "units based
+   in Belgorod") yields to the place it acts on.  Talks go only to their
+   venue ("met in Antalya", "Qatar-hosted", "the Istanbul talks"), never to
+   the parties ("the ministers of Russia and Ukraine"); with no venue they
+   locate nothing.  Sanctions go to their target.
 6. **Epistemic.**  Denial, verification, doubt and attribution cues decide
    ``confirmed`` / ``reported`` / ``claimed`` / ``disputed`` / ``denied``.
    A clause or sentence that carries only doubt or a denial ("Britain's Defence
@@ -239,7 +244,13 @@ class Rules:
         return r
 
     def _compile_venue(self, ven: dict[str, Any]) -> None:
-        """Compile the ``[venue]`` table: where talks happen, as opposed to who talks."""
+        """Compile the ``[venue]`` table: where talks happen, as opposed to who talks.
+
+        Parameters
+        ----------
+        ven : dict
+            The ``[venue]`` table of the merged rules (empty: no status needs a venue).
+        """
 
         def alt(key: str) -> str:
             return "|".join(p.replace(" ", r"\s+") for p in ven.get(key, [])) or r"(?!x)x"
@@ -1158,6 +1169,18 @@ class RuleTagger:
         with a venue ("Antalya, Turkey") are venues too.  Parties ("the
         ministers of Russia and Ukraine", "talks with Russia", "Russia and
         Ukraine agreed to talk") are none of these, so they are left out.
+
+        Parameters
+        ----------
+        text : str
+            The article text.
+        cands : list of _Cand
+            The eligible places of one clause, in text order.
+
+        Returns
+        -------
+        list of _Cand
+            The venues among *cands*, in text order; empty when none is named.
         """
         r = self.rules
         marked: list[_Cand] = []
