@@ -281,6 +281,9 @@ class Mention:
         }
         if self.cue is not None:
             d["cue"] = self.cue.to_dict()
+        if self.anaphor:
+            # "the city", "the capital": a reference back, not a new name.
+            d["anaphor"] = True
         return d
 
 
