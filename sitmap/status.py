@@ -32,7 +32,8 @@ How a sentence is read
    in Belgorod") yields to the place it acts on.  Talks go only to their
    venue ("met in Antalya", "Qatar-hosted", "the Istanbul talks"), never to
    the parties ("the ministers of Russia and Ukraine"); with no venue they
-   locate nothing.  Sanctions go to their target.
+   locate nothing.  Sanctions go to their target.  Civilian harm is where the
+   victims were hurt, not where they are treated.
 6. **Epistemic.**  Denial, verification, doubt and attribution cues decide
    ``confirmed`` / ``reported`` / ``claimed`` / ``disputed`` / ``denied``.
    A clause or sentence that carries only doubt or a denial ("Britain's Defence
@@ -480,6 +481,22 @@ _LAUNCH_BEFORE = re.compile(
 #: in Belgorod shelled Kharkiv" is about Kharkiv.
 _BASE_BEFORE = re.compile(
     rf"\b(?:based|stationed|garrisoned|headquartered|positioned)\s+(?:in|at|near|on)\s+{_MODS}$",
+    re.IGNORECASE,
+)
+#: "Wounded civilians from Mariupol": where victims come from is where they were
+#: harmed, unlike where fighters come from.
+_VICTIM_FROM = re.compile(
+    r"\b(?:civilians|residents|people|families|children|women|men|villagers|patients|victims|"
+    rf"evacuees|refugees|inhabitants|survivors)\s+from\s+{_MODS}$",
+    re.IGNORECASE,
+)
+#: "treated in Zaporizhzhia", "taken to a hospital in Dnipro": where victims are
+#: cared for is not where they were harmed, when the text names that place too.
+_CARE_BEFORE = re.compile(
+    r"\b(?:treated|hospitali[sz]ed|admitted|taken|brought|transferred|flown|airlifted|"
+    r"recovering|buried)\s+(?:(?:to|in|at)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?"
+    r"(?:hospitals?|clinics?|medical\s+cent(?:re|er)s?|facilit(?:y|ies)|morgues?)\s+)?"
+    rf"(?:to|in|at)\s+{_MODS}$",
     re.IGNORECASE,
 )
 _MOVE_BEFORE = re.compile(
@@ -1088,19 +1105,29 @@ class RuleTagger:
             cands = self._venues(text, cands)
             if not cands:
                 return []
+        if hit.status is Status.CIVILIAN_HARM:
+            # victims are harmed where it happened, not where they are treated
+            cands = [
+                c for c in cands if not _CARE_BEFORE.search(text[max(0, c.start - 60) : c.start])
+            ] or cands
         # a force's home base yields to the place it acts on, when there is one
         cands = [
             c for c in cands if not _BASE_BEFORE.search(text[max(0, c.start - 40) : c.start])
         ] or cands
         if hit.status not in _FROM_STATUSES:
-            # "a missile fired from Crimea hit Odesa": the origin is not the target
             # "a missile fired from Crimea hit Odesa": the launch site is never the
             # target; a plain "from X" yields to another place when there is one
             cands = [
                 c for c in cands if not _LAUNCH_BEFORE.search(text[max(0, c.start - 45) : c.start])
             ]
             rest = [
-                c for c in cands if not _FROM_BEFORE.search(text[max(0, c.start - 40) : c.start])
+                c
+                for c in cands
+                if not _FROM_BEFORE.search(text[max(0, c.start - 40) : c.start])
+                or (
+                    hit.status is Status.CIVILIAN_HARM
+                    and _VICTIM_FROM.search(text[max(0, c.start - 60) : c.start])
+                )
             ]
             cands = rest or cands
             if not cands:

@@ -557,6 +557,34 @@ def test_fight_needs_a_named_place() -> None:
     assert statuses(out, "Kyiv") == {"mentioned"}
 
 
+@pytest.mark.parametrize(
+    ("marked", "harmed", "care"),
+    [
+        # where victims come from is where they were hurt, unlike fighters
+        (
+            "Wounded civilians from [Mariupol] were treated in [Zaporizhzhia].",
+            "Mariupol",
+            "Zaporizhzhia",
+        ),
+        # the place of care is skipped even when it is the first place after the cue
+        ("The injured were airlifted to [Kyiv] from [Sumy].", "Sumy", "Kyiv"),
+        ("Hospital staff in [Dnipro] treated people wounded in [Nikopol].", "Nikopol", "Dnipro"),
+    ],
+)
+def test_harm_is_where_it_happened_not_where_victims_are_treated(
+    marked: str, harmed: str, care: str
+) -> None:
+    out = run(marked)
+    assert statuses(out, harmed) == {"civilian_harm"}
+    assert statuses(out, care) == {"mentioned"}
+
+
+def test_a_place_of_care_alone_keeps_the_harm() -> None:
+    # no other place: the report of casualties is all the map has
+    out = run("Twelve wounded civilians were taken to hospital in [Kramatorsk].")
+    assert statuses(out, "Kramatorsk") == {"civilian_harm"}
+
+
 def test_refugees_are_displaced_at_origin_and_destination() -> None:
     # "in eastern Chad": a modifier between the preposition and the name
     out = run("Refugees from [Sudan|C] arrived in eastern [Chad|C].")
