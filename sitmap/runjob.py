@@ -483,19 +483,23 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path) -> list[str]:
+    """Article files under *root* (or *root* itself), sorted, hidden entries skipped.
+
+    Plain strings, not Paths: this runs over every file of every directory
+    source on every run.
+    """
     from .ingest import KNOWN_EXTS
 
     if root.is_file():
-        return [root]
-    found: list[Path] = []
+        return [str(root)]
+    found: list[str] = []
     for dirpath, dirs, files in os.walk(root):
         # Same rules as ingest: sorted, hidden entries skipped.
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for f in sorted(files):
-            p = Path(dirpath, f)
-            if not f.startswith(".") and p.suffix.lower() in KNOWN_EXTS:
-                found.append(p)
+            if not f.startswith(".") and os.path.splitext(f)[1].lower() in KNOWN_EXTS:
+                found.append(os.path.join(dirpath, f))
     return found
 
 
@@ -742,14 +746,17 @@ class Job:
         if not root.exists():
             self._source_error(src, f"{_display(root, self.base)}: no such file or directory")
             return
-        for file in progress(_walk(root), desc=src.name, unit="file"):
-            display = _display(file, self.base)
+        states = self.store.file_states()
+        prefix = str(self.base) + os.sep
+        for name in progress(_walk(root), desc=src.name, unit="file"):
+            display = (name[len(prefix):] if name.startswith(prefix) else name).replace(os.sep, "/")
+            file = Path(name)
             try:
-                st = file.stat()
+                st = os.stat(name)
             except OSError as exc:
                 self._source_error(src, f"{display}: cannot read: {exc.strerror}")
                 continue
-            known = self.store.file_state(display)
+            known = states.get(display)
             if known and (known[0], known[1]) == (st.st_mtime_ns, st.st_size):
                 self.summary.unchanged += known[3]
                 continue
@@ -813,30 +820,36 @@ class Job:
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
-    def publish(self, changes: list[Change]) -> dict[str, str]:
-        """Regenerate the outputs whose fingerprint changed or that are missing.
+    def due_outputs(self, window: tuple[_dt.date | None, _dt.date | None]) -> dict[Path, str]:
+        """Outputs to regenerate (fingerprint changed, or file missing) -> new fingerprint."""
+        due = {o: self.fingerprint(o, window) for o in self.cfg.outputs}
+        return {o: fp for o, fp in due.items()
+                if not o.exists() or self.store.output_fingerprint(str(o)) != fp}
 
-        Returns path -> fingerprint of every output now current.
+    def publish(self, changes: list[Change], due: dict[Path, str],
+                window: tuple[_dt.date | None, _dt.date | None],
+                everything: Sequence[Assertion] | None = None) -> dict[str, str]:
+        """Regenerate the *due* outputs; return path -> fingerprint of those written.
+
+        *everything*, when given, is every stored assertion (already read for
+        the change report), used instead of reading them again.
 
         Raises
         ------
         PublishError
             An output could not be written (the previous file stays).
         """
-        cfg = self.cfg
-        window = cfg.window(self.store.latest_day())
-        due = {o: self.fingerprint(o, window) for o in cfg.outputs}
-        due = {o: fp for o, fp in due.items()
-               if not o.exists() or self.store.output_fingerprint(str(o)) != fp}
         if not due:
             return {}
         from .status import aggregate
 
-        assertions = self.store.assertions(since=window[0], until=window[1], date_undated=True)
-        reports = _sorted_reports(aggregate(assertions))
+        if everything is None or window != (None, None):
+            everything = self.store.assertions(since=window[0], until=window[1],
+                                               date_undated=True)
+        reports = _sorted_reports(aggregate(everything))
         self.summary.places = len(reports)
         for output in due:
-            if output == cfg.map:
+            if output == self.cfg.map:
                 self._write_map(output, reports, changes, window)
             else:
                 self._write_export(output, reports)
@@ -922,9 +935,16 @@ def run(cfg: RunConfig, *, wait: bool = False, wait_timeout: float | None = None
                         job.read_feed_source(src)
                     else:
                         job.read_path_source(src)
-                changes, current = store.pending_changes()
+                window = cfg.window(store.latest_day())
+                due = job.due_outputs(window)
+                everything = None
+                if due and window == (None, None) and store.dirty_places():
+                    # The map needs every assertion; so does the change report
+                    # when most places changed: read them once for both.
+                    everything = store.assertions(date_undated=True)
+                changes, current = store.pending_changes(preloaded=everything)
                 s.changes = changes
-                published = job.publish(changes)
+                published = job.publish(changes, due, window, everything)
                 s.seconds = time.monotonic() - started
                 store.complete_run(s.run_id, current, counts=s.counts, outputs=published,
                                    summary=s.to_dict(), message=s.log_line())

@@ -471,6 +471,18 @@ class Store:
         ).fetchone()
         return (int(row[0]), int(row[1]), str(row[2]), int(row[3])) if row else None
 
+    def file_states(self) -> dict[str, tuple[int, int, str, int]]:
+        """Every recorded source file's ``(mtime_ns, size, content_hash, articles)`` by path.
+
+        One query instead of one per file: a directory of 10,000 articles is
+        checked on every run.
+        """
+        return {
+            str(r[0]): (int(r[1]), int(r[2]), str(r[3]), int(r[4]))
+            for r in self.conn.execute(
+                "SELECT path, mtime_ns, size, content_hash, articles FROM files")
+        }
+
     def set_file_state(self, path: str, mtime_ns: int, size: int, digest: str,
                        articles: int) -> None:
         """Record that *path* with this stamp has been fully processed."""
@@ -730,8 +742,16 @@ class Store:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def pending_changes(self) -> tuple[list[Change], dict[str, Assertion | None]]:
+    def pending_changes(self, preloaded: Sequence[Assertion] | None = None,
+                        ) -> tuple[list[Change], dict[str, Assertion | None]]:
         """Compare dirty places' current headlines with the last completed run.
+
+        Parameters
+        ----------
+        preloaded : sequence of Assertion, optional
+            Every stored assertion, exactly as :meth:`assertions` returns them
+            with ``date_undated=True`` and no filter; saves reading them again
+            when the caller needs them all anyway (to draw the map).
 
         Returns
         -------
@@ -745,7 +765,13 @@ class Store:
         keys = self.dirty_places()
         by_place: dict[str, list[Assertion]] = {k: [] for k in keys}
         per_day: dict[str, dict[str, list[Assertion]]] = {k: {} for k in keys}
-        for a, day in self._assertions_with_day(keys):
+        if preloaded is not None:
+            # With date_undated every assertion's date is its stored day.
+            rows = [(a, a.date.isoformat() if a.date else "") for a in preloaded
+                    if a.place.key in by_place]
+        else:
+            rows = self._assertions_with_day(keys)
+        for a, day in rows:
             by_place[a.place.key].append(a)
             per_day[a.place.key].setdefault(day, []).append(a)
         # Kept for complete_run, which needs the same rows grouped by day:

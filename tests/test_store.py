@@ -199,3 +199,23 @@ def test_undated_assertions_take_the_day_first_seen(store: Store) -> None:
     seen = store.assertions(date_undated=True)[0].date
     today = dt.datetime.now(dt.timezone.utc).date()
     assert seen is not None and abs((seen - today).days) <= 1
+
+
+def test_preloaded_assertions_give_the_same_changes_and_history(tmp_path: Path) -> None:
+    def fill(s: Store) -> None:
+        for i, (place, status) in enumerate([(KYIV, Status.STRUCK), (KHERSON, Status.CAPTURED),
+                                             (KYIV, Status.HELD)]):
+            a = art(f"p{i}.txt", f"Report {i}.", date=dt.date(2022, 3, 1 + i) if i else None)
+            s.put_article(a, [asrt(a, place, status, Epistemic.REPORTED)])
+
+    with Store.open(tmp_path / "a.db") as a, Store.open(tmp_path / "b.db") as b:
+        fill(a)
+        fill(b)
+        changes_a, current_a = a.pending_changes()
+        changes_b, current_b = b.pending_changes(preloaded=b.assertions(date_undated=True))
+        assert [c.to_dict() for c in changes_a] == [c.to_dict() for c in changes_b]
+        assert current_a.keys() == current_b.keys()
+        a.complete_run(a.begin_run(), current_a, counts={}, outputs={})
+        b.complete_run(b.begin_run(), current_b, counts={}, outputs={})
+        assert a.history() == b.history()
+        assert len(a.history()) == 3
