@@ -138,7 +138,10 @@ class GazetteerSpec:
     def open(self) -> Any:
         from ..gazetteer import Gazetteer
 
-        return Gazetteer.open(self.path)
+        # The online fallback exists only when the user asked for it: without
+        # --online the gazetteer never builds a geocoder, so nothing can
+        # reach the network by accident.
+        return Gazetteer.open(self.path, online=True if self.online else None)
 
 
 def gazetteer_options(f: F) -> F:
