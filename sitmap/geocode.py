@@ -72,6 +72,20 @@ REGION_BONUS = 5.0
 #: scale of the gazetteer's prior against the evidence scores below
 PRIOR_WEIGHT = 2.0
 
+#: a city this large, named by its preferred name, outranks small namesakes
+#: that only carry the name as an alternate
+LARGE_CITY_POPULATION = 100_000
+
+#: how far ahead (in the gazetteer's prior units) that city, country or region
+#: must already rank for its namesakes to yield to it
+YIELD_PRIOR_GAP = 1.0
+
+#: how far below such a place an alternate-name namesake's score is held
+YIELD_MARGIN = 0.5
+
+#: the gazetteer's reasons for a name that is a place's own (not an alternate)
+_OWN_NAME_REASONS = frozenset({"preferred name", "curated news spelling"})
+
 _UNIT_KM = {"km": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mile": 1.609344, "mi": 1.609344}
 
 _BEARING_WORDS = (
@@ -215,6 +229,9 @@ class _Cand:
     prior: float
     reasons: tuple[str, ...]
     score: float = 0.0
+    #: a small place that only bears the name as an alternate while a country,
+    #: region or large city bears it as its own: context may not overturn that
+    yields: bool = False
 
 
 class _CandidateCache:
@@ -268,6 +285,55 @@ def _is_big(c: _Cand) -> bool:
     return c.place.kind in (Kind.COUNTRY, Kind.ADMIN1) or c.place.population >= 1_000_000
 
 
+def _is_major(c: _Cand) -> bool:
+    """A country, first-level region or large city."""
+    return (
+        c.place.kind in (Kind.COUNTRY, Kind.ADMIN1) or c.place.population >= LARGE_CITY_POPULATION
+    )
+
+
+def _own_name(c: _Cand) -> bool:
+    return bool(c.reasons) and c.reasons[0] in _OWN_NAME_REASONS
+
+
+def _mark_yielding(cl: list[_Cand]) -> None:
+    """Mark the small alternate-name namesakes of a major place's own name.
+
+    "Moldova" is the country's name and only an alternate name of a Ukrainian
+    village: an article about Ukraine must not hand the name to the village
+    because of its country.  A settlement under :data:`LARGE_CITY_POPULATION`
+    that bears the name only as an alternate yields to a country, first-level
+    region or large city whose own name it is, when the gazetteer's prior
+    already puts that place :data:`YIELD_PRIOR_GAP` ahead.  Yielding candidates
+    stay in the list (a qualifier or a relative cue can still choose them), but
+    focus and coherence cannot lift them over the major place.
+    """
+    top = max((c.prior for c in cl if _own_name(c) and _is_major(c)), default=None)
+    if top is None:
+        return
+    for c in cl:
+        if (
+            not _own_name(c)
+            and c.place.kind in SETTLEMENT_KINDS
+            and c.place.population < LARGE_CITY_POPULATION
+            and top - c.prior >= PRIOR_WEIGHT * YIELD_PRIOR_GAP
+        ):
+            c.yields = True
+
+
+def _held(cl: list[_Cand], scores: list[float]) -> list[float]:
+    """*scores* with each yielding candidate's held below the major place's."""
+    top = max(
+        (sc for c, sc in zip(cl, scores, strict=True) if _own_name(c) and _is_major(c)),
+        default=None,
+    )
+    if top is None:
+        return scores
+    return [
+        min(sc, top - YIELD_MARGIN) if c.yields else sc for c, sc in zip(cl, scores, strict=True)
+    ]
+
+
 def resolve(
     article: Article,
     sentences: Sequence[Sentence],
@@ -307,7 +373,9 @@ def resolve(
         if not found and online:
             found = _online(gazetteer, m.text)
         # per-mention copies: scores below differ between mentions of one name
-        cands.append([_Cand(c.place, c.prior, c.reasons) for c in found[:MAX_CANDIDATES]])
+        cl = [_Cand(c.place, c.prior, c.reasons) for c in found[:MAX_CANDIDATES]]
+        _mark_yielding(cl)
+        cands.append(cl)
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
@@ -383,8 +451,11 @@ def resolve(
             if qplaces:
                 if any(_inside(c.place, qp) for qp in qplaces):
                     s += 12.0
+                    c.yields = False  # "Moldova, Odesa Oblast" says which one
                 else:
                     s -= 4.0
+            c.score = s
+        for c, s in zip(cl, _held(cl, [c.score for c in cl]), strict=True):
             c.score = s
     chosen: list[_Cand | None] = [max(cl, key=lambda c: c.score) if cl else None for cl in cands]
 
@@ -508,6 +579,11 @@ def _coherence(
     base = np.array([c.score for _, c in flat])
     is_country = np.array([c.place.kind is Kind.COUNTRY for _, c in flat])
     countries = [c.place.country for _, c in flat]
+    # names whose small alternate-name namesakes must stay below a major place
+    held_owners: dict[int, list[int]] = defaultdict(list)
+    for n, (i, _c) in enumerate(flat):
+        held_owners[i].append(n)
+    held_owners = {i: ns for i, ns in held_owners.items() if any(c.yields for c in cands[i])}
     for _ in range(COHERENCE_ROUNDS):
         anchors = [
             (i, chosen[i].place)  # type: ignore[union-attr]
@@ -540,6 +616,8 @@ def _coherence(
             if cc and owner_countries.get(cc, set()) - {i}:
                 bonus[n] += 1.0
         total = base + bonus
+        for i, ns in held_owners.items():
+            total[ns] = _held(cands[i], [float(total[n]) for n in ns])
         best: dict[int, tuple[float, _Cand]] = {}
         for n, (i, c) in enumerate(flat):
             if i not in best or total[n] > best[i][0]:

@@ -86,6 +86,79 @@ def test_focus_country_from_demonyms(gazetteer):
     assert georgia is not None and georgia.country == "GE"
 
 
+UKRAINE_STORY = (
+    "Russian shelling hit Kharkiv, Odesa and Mykolaiv overnight, Ukrainian officials said. "
+    "Trains left Lviv and Chernivtsi for the border. "
+)
+
+
+def test_country_name_beats_a_focus_country_village_with_that_alternate_name(gazetteer):
+    # a Ukrainian village carries "Moldova" as an alternate name; in a story
+    # about Ukraine, refugees arriving in Moldova are still in the country
+    text = UKRAINE_STORY + "More than 300,000 refugees have arrived in Moldova since the invasion."
+    moldova = by_text(run(gazetteer, text), "Moldova")
+    assert moldova.place is not None and moldova.place.kind is Kind.COUNTRY
+    assert moldova.place.country == "MD" and moldova.precision == 3
+
+
+def test_neighbouring_countries_in_a_focus_country_story(gazetteer):
+    text = (
+        UKRAINE_STORY + "Refugees crossed into Poland, Romania, Hungary, Slovakia and Moldova, "
+        "and some flew on to Georgia."
+    )
+    ms = run(gazetteer, text)
+    for name, cc in (
+        ("Poland", "PL"),
+        ("Romania", "RO"),
+        ("Hungary", "HU"),
+        ("Slovakia", "SK"),
+        ("Moldova", "MD"),
+        ("Georgia", "GE"),
+    ):
+        place = by_text(ms, name).place
+        assert place is not None and place.kind is Kind.COUNTRY and place.country == cc, name
+    # the Ukrainian places themselves keep their focus
+    for name in ("Kharkiv", "Odesa", "Mykolaiv", "Lviv", "Chernivtsi"):
+        place = by_text(ms, name).place
+        assert place is not None and place.country == "UA", name
+
+
+def test_host_countries_in_a_syria_story(gazetteer):
+    text = (
+        "Syrian government forces shelled Aleppo, Idlib and Homs, and families fled Hama "
+        "and Deir ez-Zor. Many of the refugees now live in Jordan, Lebanon and Turkey."
+    )
+    ms = run(gazetteer, text)
+    for name, cc in (("Jordan", "JO"), ("Lebanon", "LB"), ("Turkey", "TR")):
+        place = by_text(ms, name).place
+        assert place is not None and place.kind is Kind.COUNTRY and place.country == cc, name
+    aleppo = by_text(ms, "Aleppo").place
+    assert aleppo is not None and aleppo.country == "SY"
+
+
+def test_yielding_is_bounded_by_the_prior_gap():
+    # a small alternate-name namesake yields only when the major place's prior
+    # is well ahead; when the priors are close, context still decides
+    from sitmap.geocode import PRIOR_WEIGHT, _Cand, _mark_yielding
+
+    country = Place("Moldova", 47.0, 29.0, Kind.COUNTRY, country="MD", population=3_500_000)
+    village = Place("Krutoiarivka", 46.36, 29.82, Kind.VILLAGE, country="UA", population=1933)
+    far = [
+        _Cand(country, PRIOR_WEIGHT * 4.46, ("preferred name",)),
+        _Cand(village, PRIOR_WEIGHT * 1.29, ("alternate name",)),
+    ]
+    _mark_yielding(far)
+    assert [c.yields for c in far] == [False, True]
+    region = Place("North Side", 18.2, -63.1, Kind.ADMIN1, country="AI")
+    town = Place("Oildale", 35.42, -119.02, Kind.TOWN, country="US", population=32_684)
+    close = [
+        _Cand(town, PRIOR_WEIGHT * 1.75, ("alternate name",)),
+        _Cand(region, PRIOR_WEIGHT * 1.6, ("preferred name",)),
+    ]
+    _mark_yielding(close)
+    assert not any(c.yields for c in close)
+
+
 def test_coherence_with_nearby_places(gazetteer):
     text = "Flooding closed roads between Springfield, Peoria and Decatur on Sunday."
     springfield = by_text(run(gazetteer, text), "Springfield").place
