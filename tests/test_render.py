@@ -384,3 +384,22 @@ def test_template_syntax_in_articles_stays_text() -> None:
     assert data["a"][0][5] == quote and data["p"][0][0] == "{{ name }}"
     assert "49" not in doc.split('id="sitmap-data">')[1][:200]
     assert "<title>{{ title }}</title>" in doc
+
+
+def test_build_restores_garbage_collector_state() -> None:
+    import gc
+
+    from sitmap.render import render_html
+
+    assert gc.isenabled()
+    render_html(sample_reports(), generated_at=GENERATED)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        render_html(sample_reports(), generated_at=GENERATED)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RenderError):
+        render_html(sample_reports(), basemap="nope")
+    assert gc.isenabled()

@@ -665,11 +665,14 @@
       if (p[6]) {
         // An approximate location is drawn as an area, so a region or
         // country centroid never looks like a pinpointed event.
-        var a = L.circle([p[1], p[2]], {
-          radius: p[6] * 1000, pane: pfx + "-areas", renderer: this.renderer,
+        // Its radius is the area's on the ground but never under 12 pixels,
+        // so the disc still shows around the symbol when zoomed out.
+        var a = L.circleMarker([p[1], p[2]], {
+          radius: 12, pane: pfx + "-areas", renderer: this.renderer,
           stroke: true, weight: 1, dashArray: "2 5", className: pfx + "-area"
         });
         a._sitmapIdx = i;
+        a._sitmapKm = p[6];
         this.areas[i] = a;
       }
     }
@@ -679,14 +682,28 @@
       var idx = g[0], kind = g[1], layer;
       if (kind === "ring") {
         var p = d.p[idx];
-        layer = L.circle([p[1], p[2]], {
-          radius: g[2] * 1000, renderer: self.renderer, color: STYLE.encircled[0], weight: 3,
+        layer = L.circleMarker([p[1], p[2]], {
+          radius: 14, renderer: self.renderer, color: STYLE.encircled[0], weight: 3,
           dashArray: "8 5", fill: false, className: pfx + "-ring"
         });
         layer._sitmapIdx = idx;
+        layer._sitmapKm = g[2];
         self.rings[idx] = layer;
       }
     });
+    // Areas and rings keep their size on the ground, but never shrink below
+    // the symbol they surround when the map is zoomed out.
+    var sizeAreas = function () {
+      var S = 256 * Math.pow(2, map.getZoom()), mPerPx = 40075016.686 / S;
+      [[self.areas, 12], [self.rings, 14]].forEach(function (set) {
+        Object.keys(set[0]).forEach(function (k) {
+          var ar = set[0][k], lat = ar.getLatLng().lat;
+          ar.setRadius(Math.max(set[1], ar._sitmapKm * 1000 / (mPerPx * Math.cos(lat * Math.PI / 180))));
+        });
+      });
+    };
+    map.on("zoomend", sizeAreas);
+    sizeAreas();
   };
 
   SitmapView.prototype._lines = function () {
