@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -258,6 +259,8 @@ class _CandidateCache:
             # alternate, a region shadowed by its city), kind, population,
             # capitals and curated entries; the evidence below is on its scale
             out.append(_Cand(c.place, PRIOR_WEIGHT * float(c.score), tuple(c.reasons)))
+        out = out[:MAX_CANDIDATES]
+        _mark_yielding(out)
         if len(self.cache) > 50_000:
             self.cache.clear()
         self.cache[key] = out
@@ -373,16 +376,16 @@ def resolve(
         if not found and online:
             found = _online(gazetteer, m.text)
         # per-mention copies: scores below differ between mentions of one name
-        cl = [_Cand(c.place, c.prior, c.reasons) for c in found[:MAX_CANDIDATES]]
-        _mark_yielding(cl)
-        cands.append(cl)
+        cands.append(
+            [_Cand(c.place, c.prior, c.reasons, 0.0, c.yields) for c in found[:MAX_CANDIDATES]]
+        )
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
     for i in range(len(named) - 1):
         a, b = named[i], named[i + 1]
-        between = text[a.end : b.start]
-        if re.fullmatch(r"\s*,\s*", between) or re.fullmatch(r"\s*\(\s*", between):
+        between = text[a.end : b.start].strip()
+        if between == "," or between == "(":
             if any(c.place.kind in (Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2) for c in cands[i + 1]):
                 qualifier_of[i] = i + 1
 
@@ -422,9 +425,6 @@ def resolve(
                 if len(cl) == 1 or c is max(cl, key=lambda x: x.prior):
                     regions[(c.place.country, c.place.admin1)] += 1
 
-    # -- compass phrase of the article ("in the south") ---------------------
-    compass = {m.start(): m.group(1).lower() for m in _COMPASS_PHRASE.finditer(text)}
-
     # -- first choice -------------------------------------------------------
     for i, cl in enumerate(cands):
         q = qualifier_of.get(i)
@@ -463,22 +463,24 @@ def resolve(
     chosen = _coherence(named, cands, chosen)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
+    compass: dict[int, str | None] = {}  # per sentence start: its first compass word
+    sent_starts = [s.start for s in sentences]
     for i, m in enumerate(named):
         cl = cands[i]
-        if len(cl) <= 1 or chosen[i] is None:
+        if not top_cc or len(cl) <= 1 or chosen[i] is None:
             continue
-        sent = _sentence_of(sentences, m.start)
+        sent = _sentence_of(sentences, m.start, sent_starts)
         if sent is None:
             continue
-        words = [w for pos, w in compass.items() if sent.start <= pos < sent.end]
-        if not words or not top_cc:
+        if sent.start not in compass:
+            compass[sent.start] = _compass_word(text, sent)
+        word = compass[sent.start]
+        if word is None:
             continue
         country = gazetteer.country(top_cc) if hasattr(gazetteer, "country") else None
         if country is None:
             continue
-        want = (
-            _bearing_value(words[0].replace("center", "").replace("centre", "")) if words else None
-        )
+        want = _bearing_value(word.replace("center", "").replace("centre", ""))
         if want is None:
             continue
         fits = [
@@ -698,11 +700,22 @@ def _cue_target(text: str, named: Sequence[Mention], j: int, cue: CueMatch) -> i
     return None
 
 
-def _sentence_of(sentences: Sequence[Sentence], pos: int) -> Sentence | None:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s
+def _sentence_of(sentences: Sequence[Sentence], pos: int, starts: Sequence[int]) -> Sentence | None:
+    """The sentence holding offset *pos* (*starts*: the sentences' start offsets)."""
+    k = bisect_right(starts, pos) - 1
+    if k >= 0 and sentences[k].start <= pos < sentences[k].end:
+        return sentences[k]
     return None
+
+
+def _compass_word(text: str, sent: Sentence) -> str | None:
+    """The first compass phrase ("in the south") starting inside *sent*, lower-cased."""
+    # the phrase may run a little past the sentence's end; the rest of the
+    # text is not needed to find it
+    m = _COMPASS_PHRASE.search(text, sent.start, min(len(text), sent.end + 80))
+    if m is None or m.start() >= sent.end:
+        return None
+    return m.group(1).lower()
 
 
 def _precision(place: Place | None) -> int:

@@ -237,9 +237,10 @@ _TOKEN = re.compile(
 _JOINERS = re.compile(r"['’`.]")
 _TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")")
 #: a token that does not start with a capital or a digit
-_LOWER_START = re.compile(r"(?<= )(?=[^\W\d_])(?![A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
+_LOWER_START = re.compile(r" (?=[^\W\d_A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
 _LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n"}
-_INNER_JOINER = re.compile(r"(?<=[^\W_])['’`.](?=[^\W_])")
+_HAS_LINE_BREAK = re.compile("[\r\u2028\u2029\x0b\x0c]")
+_INNER_JOINER = re.compile(r"['’`.](?<=[^\W_]['’`.])(?=[^\W_])")
 
 
 def tokenize(norm: str) -> tuple[list[str], list[int], list[int]]:
@@ -576,7 +577,9 @@ class _Doc:
         # Token boundaries do not depend on case or accents (folding keeps
         # every character's class), so the original text is tokenised and
         # only the joined token string is folded, once.
-        text = article.text.translate(_LINE_BREAKS)
+        text = article.text
+        if _HAS_LINE_BREAK.search(text):
+            text = text.translate(_LINE_BREAKS)
         # split() interleaves gaps and tokens; running sums of their lengths
         # give every token's offsets without a Python step per token
         parts = _TOKEN_SPLIT.split(text)
@@ -586,7 +589,7 @@ class _Doc:
         self.ends: list[int] = bounds[1::2]
         self.n = len(self.ends)
         cased = " " + " ".join(parts[1::2]) + " "
-        joined = normalize_text(_LOWER_START.sub("~", cased))
+        joined = normalize_text(_LOWER_START.sub(" ~", cased))
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
         #: the string the automaton scans: folded tokens, lower-case ones marked
