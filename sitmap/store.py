@@ -680,8 +680,9 @@ class Store:
     def _assertion(self, r: Sequence[Any]) -> Assertion:
         # Dictionary look-ups and a cached date parser: a map of a large store
         # reads tens of thousands of rows per run, and enum calls dominate.
+        place = self._places.get(r[0]) or self.place(r[0])
         return Assertion(
-            place=self.place(r[0]), status=_STATUS[r[1]], epistemic=_EPISTEMIC[r[2]],
+            place=place, status=_STATUS[r[1]], epistemic=_EPISTEMIC[r[2]],
             quote=r[3], start=r[4], end=r[5], source=r[6], doc_id=r[7],
             date=_day(r[8]) if r[8] else None, claimant=r[9], hedge=r[10],
             outcome=r[11], precision=r[12], mention_start=r[13], mention_end=r[14], cue=r[15],
