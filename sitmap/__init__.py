@@ -34,9 +34,14 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from .api import Situation, analyze, build_map, extract, places, summary
-    from .errors import SitmapError
-    from .gazetteer import Gazetteer
+    from .api import Situation as Situation
+    from .api import analyze as analyze
+    from .api import build_map as build_map
+    from .api import extract as extract
+    from .api import places as places
+    from .api import summary as summary
+    from .errors import SitmapError as SitmapError
+    from .gazetteer import Gazetteer as Gazetteer
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as _dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 class Status(str, enum.Enum):
@@ -166,10 +166,10 @@ class Article:
     doc_id: str
     source: str
     text: str
-    date: Optional[_dt.date] = None
-    title: Optional[str] = None
-    url: Optional[str] = None
-    outlet: Optional[str] = None
+    date: _dt.date | None = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,11 +196,11 @@ class Place:
     lat: float
     lon: float
     kind: Kind
-    country: Optional[str] = None
-    admin1: Optional[str] = None
-    geonameid: Optional[int] = None
+    country: str | None = None
+    admin1: str | None = None
+    geonameid: int | None = None
     population: int = 0
-    geometry: Optional[dict[str, Any]] = field(default=None, compare=False, repr=False)
+    geometry: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -224,13 +224,13 @@ class Place:
 class RelativeCue:
     """A relative location cue such as "60 kilometres northwest of Kyiv"."""
 
-    distance_km: Optional[float]
-    bearing: Optional[str]
+    distance_km: float | None
+    bearing: str | None
     anchor: str
     #: the resolved anchor place, when it could be resolved
-    anchor_place: Optional[Place] = None
+    anchor_place: Place | None = None
     #: geodesic distance from the anchor to the chosen place, as checked
-    checked_km: Optional[float] = None
+    checked_km: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -255,11 +255,11 @@ class Mention:
     start: int
     end: int
     text: str
-    place: Optional[Place] = None
+    place: Place | None = None
     precision: int = 1
     #: the gazetteer lookup key the recogniser matched (normalised name)
-    key: Optional[str] = None
-    cue: Optional[RelativeCue] = None
+    key: str | None = None
+    cue: RelativeCue | None = None
     #: True when the mention is an anaphor ("the city", "the capital")
     anaphor: bool = False
 
@@ -299,18 +299,18 @@ class Assertion:
     end: int
     source: str
     doc_id: str
-    date: Optional[_dt.date] = None
-    claimant: Optional[str] = None
-    hedge: Optional[str] = None
-    outcome: Optional[str] = None
+    date: _dt.date | None = None
+    claimant: str | None = None
+    hedge: str | None = None
+    outcome: str | None = None
     precision: int = 1
     #: offsets of the mention this assertion is about
-    mention_start: Optional[int] = None
-    mention_end: Optional[int] = None
+    mention_start: int | None = None
+    mention_end: int | None = None
     #: the cue words that triggered the status ("surrounded", "shelling")
-    cue: Optional[str] = None
-    url: Optional[str] = None
-    outlet: Optional[str] = None
+    cue: str | None = None
+    url: str | None = None
+    outlet: str | None = None
 
     def sort_key(self) -> tuple[int, int, float]:
         """Headline order: most severe, then best established, then most recent."""
@@ -366,7 +366,7 @@ class PlaceReport:
         return d
 
 
-def headline_of(assertions: "list[Assertion] | tuple[Assertion, ...]") -> Assertion:
+def headline_of(assertions: list[Assertion] | tuple[Assertion, ...]) -> Assertion:
     """Choose the headline assertion by the documented order.
 
     Most severe status first (:data:`SEVERITY_ORDER`), then best established
