@@ -321,9 +321,13 @@ def _order_key(a: Assertion) -> tuple[Any, ...]:
 
 def _area_km(report: PlaceReport, precision: int) -> float:
     kind = report.place.kind
-    if kind in _KIND_AREA_KM:
-        return _KIND_AREA_KM[kind]
-    return _AREA_KM.get(precision, 0.0)
+    area = _KIND_AREA_KM[kind] if kind in _KIND_AREA_KM else _AREA_KM.get(precision, 0.0)
+    if area and all(a.status is Status.MENTIONED for a in report.assertions):
+        # The disc shows where an *event* may have happened.  A place that is
+        # only named (a country in passing) has no event to locate: a small
+        # disc still marks it as approximate without covering the theatre.
+        area = min(area, _AREA_KM[2])
+    return area
 
 
 def _round_coords(obj: Any) -> Any:

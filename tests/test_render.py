@@ -403,3 +403,18 @@ def test_build_restores_garbage_collector_state() -> None:
     with pytest.raises(RenderError):
         render_html(sample_reports(), basemap="nope")
     assert gc.isenabled()
+
+
+def test_country_discs_mark_events_not_passing_mentions() -> None:
+    from sitmap.render import render_html
+
+    fled = _r(POLAND, _a(POLAND, Status.DISPLACEMENT, Epistemic.REPORTED,
+                         "Refugees kept arriving in Poland."), precision=3)
+    named = _r(BELARUS, _a(BELARUS, Status.MENTIONED, Epistemic.REPORTED,
+                           "Belarus was named in passing."), precision=3)
+    rows = {p[0]: p for p in _data(render_html([fled, named], generated_at=GENERATED))["p"]}
+    # Both stay approximate (precision 3, a shaded area), but only the place
+    # where something happened gets a country-sized area.
+    assert rows["Poland"][3] == rows["Belarus"][3] == 3
+    assert rows["Poland"][6] > 100
+    assert 0 < rows["Belarus"][6] <= 20
