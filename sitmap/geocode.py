@@ -122,6 +122,11 @@ _CUE_WORDS = (
     "suburb",
     "from",
 )
+#: the words a cue can end with, just before its anchor
+_CUE_LAST_WORDS = frozenset(
+    {"of", "from", "outside", "near", "nearby", "to", "around"}
+    | {"city", "capital", "town", "village", "port"}
+)
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
 _APPOSITION = re.compile(
     r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
@@ -190,9 +195,16 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     """
     window_start = max(0, anchor_start - 90)
     window = text[window_start:anchor_start]
+    # most names have no cue: skip the costly patterns unless the window ends
+    # in a space after a word that can close one ("of", "near", "the city")
+    if not window[-1:].isspace():
+        return None
+    last = window.rstrip().rsplit(None, 1)[-1:]
+    if not last or last[0].lower() not in _CUE_LAST_WORDS:
+        return None
     tail = window[-60:].lower()
     if not any(w in tail for w in _CUE_WORDS):
-        return None  # most names have no cue: skip the costly patterns
+        return None
     m = _CUE.search(window)
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
@@ -370,15 +382,21 @@ def resolve(
     cache = _cache_for(gazetteer)
     named = [m for m in mentions if not m.anaphor]
     cands: list[list[_Cand]] = []
+    # the mentions of one name share their candidates (and so their scores)
+    # unless a qualifier gives one its own; "X" and "X County" never share
+    shared: dict[tuple[str, bool, str], list[_Cand]] = {}
     for m in named:
         key = m.key or m.text
-        found = cache.get(key)
-        if not found and online:
-            found = _online(gazetteer, m.text)
-        # per-mention copies: scores below differ between mentions of one name
-        cands.append(
-            [_Cand(c.place, c.prior, c.reasons, 0.0, c.yields) for c in found[:MAX_CANDIDATES]]
-        )
+        said = m.text.lower()
+        share_key = (key, said.endswith(_COUNTY_WORDS), m.text if online else "")
+        cl = shared.get(share_key)
+        if cl is None:
+            found = cache.get(key)
+            if not found and online:
+                found = _online(gazetteer, m.text)
+            cl = _copies(found)
+            shared[share_key] = cl
+        cands.append(cl)
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
@@ -388,6 +406,8 @@ def resolve(
         if between == "," or between == "(":
             if any(c.place.kind in (Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2) for c in cands[i + 1]):
                 qualifier_of[i] = i + 1
+    for i in qualifier_of:
+        cands[i] = _copies(cands[i])  # its scores are its own
 
     # -- focus countries and regions ---------------------------------------
     focus: Counter[str] = Counter()
@@ -418,15 +438,20 @@ def resolve(
         if ranked and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1])
         else None
     )
+    unique = list({id(cl): cl for cl in cands}.values())
     regions: Counter[tuple[str, str]] = Counter()
-    for cl in cands:
+    for cl in unique:
         for c in cl[:3]:
             if c.place.kind is Kind.ADMIN1 and c.place.country and c.place.admin1:
                 if len(cl) == 1 or c is max(cl, key=lambda x: x.prior):
                     regions[(c.place.country, c.place.admin1)] += 1
 
     # -- first choice -------------------------------------------------------
+    scored: set[int] = set()
     for i, cl in enumerate(cands):
+        if id(cl) in scored:
+            continue
+        scored.add(id(cl))
         q = qualifier_of.get(i)
         qplaces = [c.place for c in cands[q]] if q is not None else []
         own_cc, own_w = own_focus.get(named[i].key or named[i].text, ("", 0))
@@ -455,8 +480,9 @@ def resolve(
                 else:
                     s -= 4.0
             c.score = s
-        for c, s in zip(cl, _held(cl, [c.score for c in cl]), strict=True):
-            c.score = s
+        if any(c.yields for c in cl):
+            for c, s in zip(cl, _held(cl, [c.score for c in cl]), strict=True):
+                c.score = s
     chosen: list[_Cand | None] = [max(cl, key=lambda c: c.score) if cl else None for cl in cands]
 
     # -- coherence: closeness to the other places (two rounds) ---------------
@@ -552,6 +578,11 @@ def resolve(
     return out
 
 
+def _copies(found: Sequence[_Cand]) -> list[_Cand]:
+    """Fresh candidates (for one article's scores) from the cached ones."""
+    return [_Cand(c.place, c.prior, c.reasons, 0.0, c.yields) for c in found[:MAX_CANDIDATES]]
+
+
 def _coherence(
     named: Sequence[Mention], cands: list[list[_Cand]], chosen: list[_Cand | None]
 ) -> list[_Cand | None]:
@@ -578,13 +609,14 @@ def _coherence(
     owner = np.array([i for i, _ in flat])
     lat = np.radians([c.place.lat for _, c in flat])
     lon = np.radians([c.place.lon for _, c in flat])
-    base = np.array([c.score for _, c in flat])
+    base_list = [c.score for _, c in flat]
     is_country = np.array([c.place.kind is Kind.COUNTRY for _, c in flat])
     countries = [c.place.country for _, c in flat]
     # names whose small alternate-name namesakes must stay below a major place
     held_owners: dict[int, list[int]] = defaultdict(list)
     for n, (i, _c) in enumerate(flat):
         held_owners[i].append(n)
+    segments = [(i, ns[0], ns[-1] + 1) for i, ns in held_owners.items()]
     held_owners = {i: ns for i, ns in held_owners.items() if any(c.yields for c in cands[i])}
     for _ in range(COHERENCE_ROUNDS):
         anchors = [
@@ -613,17 +645,20 @@ def _coherence(
             dmin = d.min(axis=1)
             near = NEAR_WEIGHT * np.exp(-dmin / 150.0) + 1.0 * np.exp(-dmin / 800.0)
             bonus += np.where(is_country, 0.0, near)
+        extra = bonus.tolist()
         for n, (i, _) in enumerate(flat):
             cc = countries[n]
-            if cc and owner_countries.get(cc, set()) - {i}:
-                bonus[n] += 1.0
-        total = base + bonus
+            if cc and cc in owner_countries and owner_countries[cc] - {i}:
+                extra[n] += 1.0
+        total = [b + x for b, x in zip(base_list, extra, strict=True)]
         for i, ns in held_owners.items():
-            total[ns] = _held(cands[i], [float(total[n]) for n in ns])
+            for n, held in zip(ns, _held(cands[i], [total[n] for n in ns]), strict=True):
+                total[n] = held
         best: dict[int, tuple[float, _Cand]] = {}
-        for n, (i, c) in enumerate(flat):
-            if i not in best or total[n] > best[i][0]:
-                best[i] = (float(total[n]), c)
+        for i, lo, hi in segments:
+            # the first of equal totals, as the candidates are ranked
+            n = max(range(lo, hi), key=total.__getitem__)
+            best[i] = (total[n], flat[n][1])
         new = list(chosen)
         for j, k in enumerate(key_of):
             if k in best and len(cands[j]) > 1:
@@ -635,6 +670,8 @@ def _coherence(
                 if own is not None and mine is not None and mine.score - own.score > 6.0:
                     continue
                 new[j] = own if own is not None else chosen[j]
+        if all(a is b for a, b in zip(new, chosen, strict=True)):
+            break  # settled: a further round would repeat this one
         chosen = new
     return chosen
 
