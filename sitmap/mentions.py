@@ -234,6 +234,7 @@ def _fold(word: str) -> str:
 _TOKEN = re.compile(
     r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
 )
+_APOSTROPHES = ("'", "’", "`")
 _JOINERS = re.compile(r"['’`.]")
 _TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")")
 #: a token that does not start with a capital or a digit
@@ -316,7 +317,7 @@ HAMLET_POPULATION = 1000
 _AREA_KIND_VALUES = frozenset({Kind.COUNTRY.value, Kind.ADMIN1.value})
 
 #: bump when the automaton's values change shape, to ignore stale caches
-_AUTOMATON_VERSION = 2
+_AUTOMATON_VERSION = 5
 #: automaton values are entry index + number of "~" marks in the key * this
 _MARK_UNIT = 1 << 24
 
@@ -394,20 +395,32 @@ class Recognizer:
         # inner words ("Isle of Man", "Poland-Ukraine border", "the United
         # States") get a second, marked spelling of the key.
         markable = self.lex.name_words | self.lex.place_nouns | {"the"}
+        connecting = self.lex.name_words | {"the"}
         auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        raw = []
+        raw = [tuple(entry) for entry in entries.values()]
         for i, (tkey, entry) in enumerate(entries.items()):
             auto.add_word(f" {tkey} ", i)
-            if " " in tkey:
-                toks = tkey.split(" ")
-                marked = [
-                    ("~" + t if t in markable and (j or t == "the") else t)
-                    for j, t in enumerate(toks)
-                ]
-                n_marks = sum(1 for t in marked if t[0] == "~")
-                if n_marks:
-                    auto.add_word(" " + " ".join(marked) + " ", i + n_marks * _MARK_UNIT)
-            raw.append(tuple(entry))
+            if " " not in tkey:
+                continue
+            toks = tkey.split(" ")
+            for form in _marked_forms(toks, markable, connecting):
+                auto.add_word(f" {form} ", i + form.count("~") * _MARK_UNIT)
+            if entry.gaz_key is None:
+                continue
+            # A possessive inside a name ("People's Republic of China",
+            # "Martha's Vineyard") is scanned as two tokens ("people ~s"),
+            # while the key has one ("peoples"): such names get a spelling
+            # with the split too.
+            for j, t in enumerate(toks[:-1]):
+                if len(t) < 4 or not t.endswith("s"):
+                    continue
+                split = [*toks[:j], t[:-1], "s", *toks[j + 1 :]]
+                idx = len(raw)
+                raw.append(tuple(entry._replace(key=" ".join(split), n_tokens=len(split))))
+                split[j + 1] = "~s"
+                forms = {" ".join(split), *_marked_forms(split, markable, connecting)}
+                for form in forms:
+                    auto.add_word(f" {form} ", idx + form.count("~") * _MARK_UNIT)
         auto.make_automaton()
         return auto, raw
 
@@ -431,6 +444,29 @@ class Recognizer:
             first = count(" ", 0, pos) - 1  # tokens hold no spaces
             hits.append((first, first + row[7], make(row)))
         return hits
+
+
+def _marked_forms(
+    toks: list[str], markable: frozenset[str], connecting: frozenset[str]
+) -> set[str]:
+    """The scanned spellings of a multi-word key with its lower-case inner words marked.
+
+    Inner connecting words ("of", "the") are written in lower case; a place
+    noun inside a name either way ("the town of Bucha" but "People's Republic
+    of China"), so both readings are kept; a final place noun ("the city",
+    "the united states") only in lower case.  The unmarked key itself is not
+    included.
+    """
+    out = set()
+    both = toks[-1] not in markable or toks[-1] in connecting
+    for marks in (markable, connecting) if both else (markable,):
+        form = [
+            "~" + t if t in marks and (j or t == "the") and t[0] != "~" else t
+            for j, t in enumerate(toks)
+        ]
+        if any(t[0] == "~" for t in form) and form != toks:
+            out.add(" ".join(form))
+    return out
 
 
 def gazetteer_names(gazetteer: Any) -> Iterable[tuple[str, Any]]:
@@ -652,6 +688,8 @@ def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> boo
             continue
         if i > first and (doc.tok(i) in lex.name_words or doc.tok(i) in lex.place_nouns):
             continue
+        if i > first and w == "s" and doc.gap(i) in _APOSTROPHES:
+            continue  # the possessive inside "People's Republic of China"
         return False
     # a name cannot end in a connecting word ("Isle of")
     return doc.tok(last - 1) not in lex.name_words or last - first == 1

@@ -63,6 +63,31 @@ def test_possessive_keeps_the_name_only(gazetteer):
     assert [m.text for m in ms] == ["Ukraine"]
 
 
+def test_possessive_inside_a_name_matches_the_whole_name(gazetteer):
+    text = "Envoys of the People's Republic of China and the People’s Republic of China met."
+    ms = found(gazetteer, text)
+    assert [m.text for m in ms] == ["People's Republic of China", "People’s Republic of China"]
+    assert {m.key for m in ms} == {"peoples republic of china"}
+    # the county, not the village named after the queen
+    ms = found(gazetteer, "Schools in Queen Anne's County closed early.")
+    assert [m.text for m in ms] == ["Queen Anne's County"]
+    # a possessive before a place is still not part of it
+    assert texts(gazetteer, "Ukraine's Kharkiv and Russia's Belgorod were shelled.") == [
+        "Ukraine",
+        "Kharkiv",
+        "Russia",
+        "Belgorod",
+    ]
+
+
+def test_capitalised_place_noun_inside_a_name(gazetteer):
+    # "Republic" is capitalised inside these names, "of" and "the" are not
+    text = "Aid reached the Democratic Republic of the Congo and the Republic of Korea."
+    assert texts(gazetteer, text) == ["Democratic Republic of the Congo", "Republic of Korea"]
+    # a final place noun after "the" is not a name of its own ("the City")
+    assert texts(gazetteer, "The board heard a presentation from the City on Monday.") == []
+
+
 def test_longest_match_wins(gazetteer):
     assert texts(gazetteer, "She moved to New York City last year.") == ["New York City"]
 
