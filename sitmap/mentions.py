@@ -437,11 +437,19 @@ class Recognizer:
         make = _Entry._make
         hits = []
         count = joined.count
+        # tokens hold no spaces: a key's token index is the number of spaces
+        # before it, counted on from the previous hit rather than from the start
+        at, spaces = 0, 0
         for end, value in self.automaton.iter(joined):
             marks, idx = divmod(value, _MARK_UNIT)
             row = raw[idx]
             pos = end - len(row[0]) - marks  # index of the key's first character
-            first = count(" ", 0, pos) - 1  # tokens hold no spaces
+            if pos >= at:
+                spaces += count(" ", at, pos)
+            else:
+                spaces -= count(" ", pos, at)
+            at = pos
+            first = spaces - 1
             hits.append((first, first + row[7], make(row)))
         return hits
 
@@ -594,6 +602,8 @@ def _is_cap(word: str) -> bool:
 
 
 def _is_all_caps(word: str) -> bool:
+    if len(word) > 1 and word[1].islower() and word[1].isalpha():
+        return False  # most words: "Kyiv"
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
@@ -1019,7 +1029,8 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             if w.endswith(".") and len(w) > 4:
                 words = words[: k + 1]
                 break
-        folded = [_fold(w).rstrip(".") for w in words]
+        # folding keeps every character in place, so the run is folded once
+        folded = [w.rstrip(".") for w in _fold(" ".join(words)).split(" ")]
         folded = [_JOINERS.sub("", w) if "'" in w or "’" in w or "." in w else w for w in folded]
         for i, t in enumerate(folded[:-1]):
             title = t in lex.titles or t in lex.titles_capitalised_only
