@@ -581,7 +581,8 @@ _DIRECTION_WORDS = frozenset(
 )
 
 _ANAPHOR = re.compile(
-    r"\b[Tt]he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
+    # "[Tt](?<!\w[Tt])" is "\b[Tt]" written so that the search can skip ahead to a "t"
+    r"[Tt](?<!\w[Tt])he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
 )
 #: "the town of X", "port of X", "settlement of X"
 _NOUN_OF = re.compile(
