@@ -122,6 +122,7 @@ _CUE_WORDS = (
     "suburb",
     "from",
 )
+_COMPASS_WORDS = ("north", "south", "east", "west")
 #: the words a cue can end with, just before its anchor
 _CUE_LAST_WORDS = frozenset(
     {"of", "from", "outside", "near", "nearby", "to", "around"}
@@ -136,6 +137,12 @@ _COMPASS_PHRASE = re.compile(
     r"south-?west|center|centre)\b(?!\s+of)",
     re.IGNORECASE,
 )
+
+
+#: what every compass phrase contains, lower-cased (a cheap test before the
+#: phrase itself; "ſ" is the one letter that case-insensitive matching would
+#: also take for an "s" but lower() keeps)
+_COMPASS_HINT = re.compile(r"the\s+(?:north|south|east|west|cent)|ſ")
 
 
 @dataclass(frozen=True)
@@ -205,7 +212,9 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     tail = window[-60:].lower()
     if not any(w in tail for w in _CUE_WORDS):
         return None
-    m = _CUE.search(window)
+    low = window.lower()
+    # a compass cue needs a compass word somewhere in the window
+    m = _CUE.search(window) if any(w in low for w in _COMPASS_WORDS) else None
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         word = m.group("bearing").lower()
@@ -491,9 +500,11 @@ def resolve(
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word
     sent_starts = [s.start for s in sentences]
+    # most articles have no compass phrase at all: one quick test finds out
+    has_compass = bool(top_cc) and _COMPASS_HINT.search(text.lower()) is not None
     for i, m in enumerate(named):
         cl = cands[i]
-        if not top_cc or len(cl) <= 1 or chosen[i] is None:
+        if not has_compass or len(cl) <= 1 or chosen[i] is None:
             continue
         sent = _sentence_of(sentences, m.start, sent_starts)
         if sent is None:
