@@ -76,6 +76,7 @@ import folium
 from branca.element import Element, Figure
 from jinja2 import Template
 
+from .clock import generation_time
 from .errors import RenderError
 from .model import (
     CONFLICT_STATUSES,
@@ -351,14 +352,7 @@ def _line_geometry(geom: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def _generated(generated_at: _dt.datetime | _dt.date | str | None) -> str:
     if generated_at is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch:
-            try:
-                generated_at = _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-            except (ValueError, OverflowError, OSError):
-                raise RenderError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-        else:
-            generated_at = _dt.datetime.now(tz=_dt.timezone.utc)
+        generated_at = generation_time()
     if isinstance(generated_at, str):
         try:
             generated_at = _dt.datetime.fromisoformat(generated_at)

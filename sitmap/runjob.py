@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .clock import generation_time
 from .errors import (
     ConfigError,
     GazetteerError,
@@ -655,21 +656,6 @@ def pipeline_processor(cfg: RunConfig) -> Processor:
     return process
 
 
-def generation_time() -> _dt.datetime:
-    """Now in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible maps).
-
-    Raises
-    ------
-    ConfigError
-        When ``SOURCE_DATE_EPOCH`` is not a Unix timestamp.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise ConfigError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
 class Job:

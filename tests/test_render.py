@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from report_samples import BEIJING, BELARUS, BORODYANKA, KHARKIV, KHERSON, KYIV, MARIUPOL, POLAND
 
-from sitmap.errors import PublishError, RenderError
+from sitmap.errors import ConfigError, PublishError, RenderError
 from sitmap.model import (
     Article,
     Assertion,
@@ -166,7 +166,7 @@ def test_generation_time_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch)
     assert one == two
     assert "Generated 2022-03-04 12:00 UTC" in one
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
-    with pytest.raises(RenderError, match="SOURCE_DATE_EPOCH"):
+    with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH"):
         render_html(sample_reports())
 
 

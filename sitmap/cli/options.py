@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
 
+from ..clock import generation_time
 from ..errors import InputError
 from ..ingest import DEFAULT_MAX_BYTES, example_article, read_articles
 from ..model import Article
@@ -172,16 +172,6 @@ class MapSpec:
         return {"title": title, "articles": articles,
                 "generated_at": self.generated_at or generation_time(), "cdn": self.cdn}
 
-
-def generation_time() -> dt.datetime:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        except (ValueError, OverflowError, OSError):
-            raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
 def _default_title(articles: list[Article]) -> str:
