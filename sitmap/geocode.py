@@ -635,11 +635,12 @@ def _coherence(
             for i in rep
             if chosen[i] is not None and chosen[i].place.kind in _ANCHOR_KINDS  # type: ignore[union-attr]
         ]
-        owner_countries: dict[str, set[int]] = defaultdict(set)
+        # how many names' chosen places lie in each country
+        in_country: Counter[str] = Counter()
         for i in rep:
             c = chosen[i]
             if c is not None and c.place.country:
-                owner_countries[c.place.country].add(i)
+                in_country[c.place.country] += 1
         bonus = np.zeros(len(flat))
         if anchors:
             a_owner = np.array([i for i, _ in anchors])
@@ -659,8 +660,11 @@ def _coherence(
         extra = bonus.tolist()
         for n, (i, _) in enumerate(flat):
             cc = countries[n]
-            if cc and cc in owner_countries and owner_countries[cc] - {i}:
-                extra[n] += 1.0
+            if cc and cc in in_country:
+                here = chosen[i]
+                itself = 1 if here is not None and here.place.country == cc else 0
+                if in_country[cc] > itself:  # another name's place is in the country
+                    extra[n] += 1.0
         total = [b + x for b, x in zip(base_list, extra, strict=True)]
         for i, ns in held_owners.items():
             for n, held in zip(ns, _held(cands[i], [total[n] for n in ns]), strict=True):
@@ -676,7 +680,10 @@ def _coherence(
                 # the same place for every mention of the name, unless this
                 # mention has its own evidence (a qualifier) that outweighs it
                 pick = best[k][1]
-                own = next((c for c in cands[j] if c.place is pick.place), None)
+                if cands[j] is cands[k]:  # the name's shared candidates
+                    own: _Cand | None = pick
+                else:
+                    own = next((c for c in cands[j] if c.place is pick.place), None)
                 mine = chosen[j]
                 if own is not None and mine is not None and mine.score - own.score > 6.0:
                     continue
