@@ -636,7 +636,10 @@ class _Doc:
         self.ends: list[int] = bounds[1::2]
         self.n = len(self.ends)
         cased = " " + " ".join(parts[1::2]) + " "
-        joined = normalize_text(_LOWER_START.sub(" ~", cased))
+        marked = _LOWER_START.sub(" ~", cased)
+        # ASCII tokens fold by lower-casing alone (their only spaces are " "
+        # and "\n", which folding keeps)
+        joined = marked.lower() if marked.isascii() else normalize_text(marked)
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
         #: the string the automaton scans: folded tokens, lower-case ones marked

@@ -101,6 +101,13 @@ def test_country_name_beats_a_focus_country_village_with_that_alternate_name(gaz
     assert moldova.place.country == "MD" and moldova.precision == 3
 
 
+def test_an_explicit_qualifier_still_picks_the_namesake(gazetteer):
+    # the hold is on context only: "Moldova, Ukraine" names the Ukrainian village
+    moldova = by_text(run(gazetteer, "Shelling hit Moldova, Ukraine, overnight."), "Moldova")
+    assert moldova.place is not None and moldova.place.country == "UA"
+    assert moldova.place.kind is not Kind.COUNTRY
+
+
 def test_neighbouring_countries_in_a_focus_country_story(gazetteer):
     text = (
         UKRAINE_STORY + "Refugees crossed into Poland, Romania, Hungary, Slovakia and Moldova, "
