@@ -36,7 +36,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from geographiclib.geodesic import Geodesic
@@ -256,6 +256,34 @@ class _Cand:
     yields: bool = False
 
 
+class _Summary(NamedTuple):
+    """What a name's candidates alone say about an article's focus."""
+
+    #: (country, weight) the name adds to the focus, or ("", 0)
+    focus: tuple[str, int]
+    #: first-level regions the name stands for (a region pulls its towns)
+    regions: tuple[tuple[str, str], ...]
+
+
+def _summary(cl: list[_Cand]) -> _Summary:
+    focus: tuple[str, int] = ("", 0)
+    if cl:
+        best = max(cl, key=lambda c: c.prior)
+        countries = {c.place.country for c in cl if c.place.country}
+        if len(countries) == 1 or _is_big(best) and best.prior - _second(cl) > 2.0:
+            if best.place.country:
+                # a named country or region says more about the article's
+                # scope than a town that merely has a unique name
+                weight = 3 if best.place.kind in (Kind.COUNTRY, Kind.ADMIN1) else 2
+                focus = (best.place.country, weight)
+    regions = []
+    for c in cl[:3]:
+        if c.place.kind is Kind.ADMIN1 and c.place.country and c.place.admin1:
+            if len(cl) == 1 or c is max(cl, key=lambda x: x.prior):
+                regions.append((c.place.country, c.place.admin1))
+    return _Summary(focus, tuple(regions))
+
+
 class _CandidateCache:
     """Gazetteer lookups cached per key for the life of one gazetteer object."""
 
@@ -263,6 +291,7 @@ class _CandidateCache:
         self.gaz = gaz
         self.limit = limit
         self.cache: dict[str, list[_Cand]] = {}
+        self.summaries: dict[str, _Summary] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -286,6 +315,15 @@ class _CandidateCache:
             self.cache.clear()
         self.cache[key] = out
         return out
+
+    def summary(self, key: str) -> _Summary:
+        """What the name says about the article's focus, computed once per name."""
+        hit = self.summaries.get(key)
+        if hit is None:
+            if len(self.summaries) > 50_000:
+                self.summaries.clear()
+            hit = self.summaries[key] = _summary(self.get(key))
+        return hit
 
 
 _CACHES: dict[int, tuple[Any, _CandidateCache]] = {}
@@ -394,6 +432,8 @@ def resolve(
     # the mentions of one name share their candidates (and so their scores)
     # unless a qualifier gives one its own; "X" and "X County" never share
     shared: dict[tuple[str, bool, str], list[_Cand]] = {}
+    from_cache: dict[tuple[str, bool, str], bool] = {}
+    cached: list[bool] = []  # candidates straight from the gazetteer (not online)
     for m in named:
         key = m.key or m.text
         said = m.text.lower()
@@ -401,11 +441,13 @@ def resolve(
         cl = shared.get(share_key)
         if cl is None:
             found = cache.get(key)
+            from_cache[share_key] = bool(found)
             if not found and online:
                 found = _online(gazetteer, m.text)
             cl = _copies(found)
             shared[share_key] = cl
         cands.append(cl)
+        cached.append(from_cache[share_key])
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
@@ -425,20 +467,16 @@ def resolve(
     # each name counts once, and never as evidence for itself: five mentions
     # of "Jordan" must not make Jordan the focus that then resolves "Jordan"
     own_focus: dict[str, tuple[str, int]] = {}
-    for m, cl in zip(named, cands, strict=True):
+    regions: set[tuple[str, str]] = set()
+    for m, cl, gazetteer_only in zip(named, cands, cached, strict=True):
         k = m.key or m.text
+        summary = cache.summary(k) if gazetteer_only else _summary(cl)
+        regions.update(summary.regions)
         if not cl or k in own_focus:
             continue
-        own_focus[k] = ("", 0)
-        best = max(cl, key=lambda c: c.prior)
-        countries = {c.place.country for c in cl if c.place.country}
-        if len(countries) == 1 or _is_big(best) and best.prior - _second(cl) > 2.0:
-            if best.place.country:
-                # a named country or region says more about the article's
-                # scope than a town that merely has a unique name
-                weight = 3 if best.place.kind in (Kind.COUNTRY, Kind.ADMIN1) else 2
-                focus[best.place.country] += weight
-                own_focus[k] = (best.place.country, weight)
+        own_focus[k] = summary.focus
+        if summary.focus[1]:
+            focus[summary.focus[0]] += summary.focus[1]
     total = sum(focus.values()) or 1
     ranked = focus.most_common(2)
     # the leading country gets a bonus only when it clearly leads
@@ -447,13 +485,6 @@ def resolve(
         if ranked and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1])
         else None
     )
-    unique = list({id(cl): cl for cl in cands}.values())
-    regions: Counter[tuple[str, str]] = Counter()
-    for cl in unique:
-        for c in cl[:3]:
-            if c.place.kind is Kind.ADMIN1 and c.place.country and c.place.admin1:
-                if len(cl) == 1 or c is max(cl, key=lambda x: x.prior):
-                    regions[(c.place.country, c.place.admin1)] += 1
 
     # -- first choice -------------------------------------------------------
     scored: set[int] = set()
