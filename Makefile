@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	$(BIN)/sitmap build
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check sitmap tests bench

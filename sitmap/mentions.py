@@ -584,11 +584,17 @@ _ANAPHOR = re.compile(
     # "[Tt](?<!\w[Tt])" is "\b[Tt]" written so that the search can skip ahead to a "t"
     r"[Tt](?<!\w[Tt])he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
 )
-#: "the town of X", "port of X", "settlement of X"
+#: Capitalised words that follow a name in news prose ("... of Xyz on Monday")
+#: but are never part of a place's name.
+_CALENDAR = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
+             r"March|April|May|June|July|August|September|October|November|December)\b")
+#: "the town of X", "port of X", "settlement of X".  A connecting word
+#: ("Rostov-on-Don", "Stratford upon Avon") must lead to another name word.
 _NOUN_OF = re.compile(
     r"\b(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
     r"province|county|oblast|capital|island|villages|towns|cities|state|republic)\s+of\s+"
-    r"((?:[A-Z][\w’'\-]+)(?:[ \-](?:[A-Z][\w’'\-]+|de|la|el|upon|on))*)"
+    rf"((?:[A-Z][\w’'\-]+)(?:[ \-](?!{_CALENDAR})(?:[A-Z][\w’'\-]+|"
+    rf"(?:de|la|el|upon|on)[ \-](?!{_CALENDAR})[A-Z][\w’'\-]+))*)"
 )
 #: "X, a city of 280,000", "X, a tiny town 60 kilometres northwest of Y"
 _APPOSITIVE = re.compile(

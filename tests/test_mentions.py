@@ -226,3 +226,11 @@ def test_a_name_only_hamlets_bear_needs_place_evidence(gazetteer):
     # every place called Grandi is a hamlet: alone it is far likelier a surname
     assert texts(gazetteer, "The report by Grandi was published on Monday.") == []
     assert texts(gazetteer, "The report was published near Grandi on Monday.") == ["Grandi"]
+
+
+def test_unknown_name_after_place_noun_stops_before_calendar_words(gazetteer):
+    # A connecting word joins name words ("Rostov-on-Don"), never a weekday or month.
+    assert texts(gazetteer, "Aid finally reached the village of Qorvindale on Monday.") == [
+        "Qorvindale"]
+    assert texts(gazetteer, "Convoys left the town of Brelkavo in March.") == ["Brelkavo"]
+    assert texts(gazetteer, "Crowds gathered in the city of Rostov-on-Don.") == ["Rostov-on-Don"]
