@@ -92,7 +92,8 @@ def read_articles(
             stream = stdin if stdin is not None else sys.stdin.buffer
             try:
                 data = _read_limited(stream, max_bytes, "-")
-                yield from _articles_from_bytes(data, "-", ".txt", date, max_bytes, handle)
+                ext = ".jsonl" if _looks_like_jsonl(data) else ".txt"
+                yield from _articles_from_bytes(data, "-", ext, date, max_bytes, handle)
             except InputError as err:
                 handle(err)
             continue
@@ -194,6 +195,22 @@ def _articles_from_bytes(data: bytes, source: str, ext: str, date: dt.date | Non
     if ext in MARKDOWN_EXTS:
         text = mask_markdown(text)
     yield article_from_text(text, source, date=date)
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    """Standard input has no file name: treat it as JSON Lines when its first
+    non-blank line is a JSON object with a ``text`` field."""
+    for line in data[:1_000_000].splitlines():
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith(b"{"):
+            return False
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return isinstance(record, dict) and "text" in record
+    return False
 
 
 def _looks_like_html(text: str) -> bool:

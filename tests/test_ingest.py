@@ -149,3 +149,14 @@ def test_article_from_text_and_example() -> None:
     ex = example_article()
     assert ex.date == dt.date(2022, 3, 10)
     assert "Mykolaiv" in ex.text and ex.source.startswith("example:")
+
+
+def test_stdin_json_lines_is_recognised() -> None:
+    feed = (json.dumps({"id": "w1", "date": "2022-03-07", "text": "Shelling hit Irpin."}) + "\n"
+            + json.dumps({"id": "w2", "text": "Talks in Istanbul."}) + "\n").encode()
+    arts = read("-", stdin=io.BytesIO(feed))
+    assert [a.doc_id for a in arts] == ["w1", "w2"]
+    assert arts[0].text == "Shelling hit Irpin." and arts[0].date == dt.date(2022, 3, 7)
+    # A text that merely starts with a brace is still text.
+    [a] = read("-", stdin=io.BytesIO(b"{Editor's note} Fighting near Sumy."))
+    assert a.text.startswith("{Editor")
