@@ -222,3 +222,17 @@ def test_curated_features_regions_and_waters(gazetteer):
         top = gazetteer.lookup(name)[0]
         assert (top.place.kind, top.place.country) == (kind, cc), name
         assert "curated entry" in top.reasons
+
+
+def test_a_named_file_that_is_not_a_gazetteer_is_never_overwritten(tmp_path, capsys):
+    from sitmap.cli.main import main
+
+    precious = tmp_path / "mine.sqlite"
+    content = b"SQLite format 3\x00 but really someone's notes" * 50
+    precious.write_bytes(content)
+    with pytest.raises(GazetteerCorrupt, match="will not overwrite"):
+        Gazetteer.open(precious)  # build=True: still refused
+    assert main(["places", "--gazetteer", str(precious)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "gazetteer build --gazetteer" in err[0]
+    assert precious.read_bytes() == content

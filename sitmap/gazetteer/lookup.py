@@ -208,7 +208,7 @@ class Gazetteer:
         GazetteerCorrupt
             The file is not a readable gazetteer (or outdated, with *build* False).
         """
-        from .paths import resolve_path, user_path_for
+        from .paths import default_path, resolve_path, user_path_for
 
         target = resolve_path(path)
         if not target.exists():
@@ -217,9 +217,24 @@ class Gazetteer:
             _build_locked(target, progress)
         try:
             con = _connect(target)
-        except GazetteerCorrupt:
+        except GazetteerOutdated:
+            # Ours, built by another version or from other sources: rebuild.
             if not build:
                 raise
+            _build_locked(target, progress)
+            con = _connect(target)
+        except GazetteerCorrupt:
+            # Unreadable, or not a gazetteer at all.  In the default location
+            # the file can only be ours, so rebuild it; a file the user named
+            # may be anything (a mistyped path to their own database), and
+            # sitmap never overwrites data it did not make.
+            if not build:
+                raise
+            if target.resolve() != default_path().resolve():
+                raise GazetteerCorrupt(
+                    f"{target} is not a readable sitmap gazetteer; sitmap will not overwrite a "
+                    f"file it did not make: name another path, or rebuild this one on purpose "
+                    f"with `sitmap gazetteer build --gazetteer {target}`") from None
             _build_locked(target, progress)
             con = _connect(target)
         if online is True:
