@@ -185,3 +185,8 @@ def test_path_resolution_order(monkeypatch, tmp_path):
     monkeypatch.delenv("SITMAP_GAZETTEER")
     assert resolve_path(None).name == "sitmap-gazetteer.sqlite"
     assert user_path_for(tmp_path / "a.sqlite") == tmp_path / "a.user.sqlite"
+
+
+def test_cli_lookup_of_an_empty_name_is_a_usage_error(private_cache):
+    res = CliRunner().invoke(cli, ["lookup", "   ", "--gazetteer", str(private_cache)])
+    assert res.exit_code == 2 and "a place name is needed" in res.output

@@ -75,6 +75,8 @@ def lookup_cmd(name: str, country: str | None, near: tuple[float, float] | None,
     """Print ranked gazetteer candidates for NAME, best first, with score and reasons."""
     from ..gazetteer import Gazetteer
 
+    if not name.strip():
+        raise click.BadParameter("a place name is needed", param_hint="NAME")
     gaz = Gazetteer.open(path, online=True if online else None)
     found = gaz.lookup(name, country=country, near=near, limit=limit)
     if not found and online:
