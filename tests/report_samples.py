@@ -61,83 +61,83 @@ def seed_reports() -> list[PlaceReport]:
         _report(
             KHERSON,
             _a(KHERSON, Status.CAPTURED, Epistemic.CLAIMED,
-               "Russia's forces claimed to have taken complete control of the city, which would "
-               "be the biggest city to fall in the invasion thus far.", 4021,
+               "Russia's forces claimed they now held the whole of the port city, which would "
+               "make it the largest city lost so far.", 4021,
                claimant="Russia's forces", hedge="not yet verified", cue="taken complete control",
                mention_start=3950, mention_end=3957),
             _a(KHERSON, Status.UNKNOWN, Epistemic.DISPUTED,
-               "The status of another vital port, Kherson, a Black Sea shipbuilding city of "
-               "280,000, remained unclear.", 3916, hedge="remained unclear",
+               "Who controls Kherson, a shipyard city on the Black Sea coast, remained unclear "
+               "on Thursday evening.", 3916, hedge="remained unclear",
                mention_start=3950, mention_end=3957),
         ),
         _report(
             MARIUPOL,
             _a(MARIUPOL, Status.ENCIRCLED, Epistemic.CLAIMED,
-               "In the south, Ukraine's southern port of Mariupol is surrounded by Russian "
-               "troops, interior ministry adviser Anton Herashchenko said on Thursday.", 3780,
+               "Russian units have surrounded the southern port of Mariupol, interior ministry "
+               "adviser Anton Herashchenko told reporters.", 3780,
                claimant="interior ministry adviser Anton Herashchenko", cue="surrounded"),
         ),
         _report(
             BORODYANKA,
             _a(BORODYANKA, Status.CONTESTED, Epistemic.REPORTED,
-               "In Borodyanka , a tiny town 60 kilometres northwest of Kyiv where locals had "
-               "repelled a Russian assault, burnt out hulks of destroyed Russian armour were "
-               "scattered on a highway.", 3600, outcome="repelled", cue="repelled"),
+               "Residents of Borodyanka, a small town northwest of Kyiv, repelled a Russian "
+               "assault and wrecked armoured vehicles now line the main road.", 3600,
+               outcome="repelled", cue="repelled"),
             _a(BORODYANKA, Status.STRUCK, Epistemic.REPORTED,
-               "An aerial photo taken with a drone shows a residential building destroyed by "
-               "shelling in the settlement of Borodyanka, northwest of Kyiv, on Thursday.", 3100,
+               "Drone footage shows an apartment block in Borodyanka destroyed by shelling "
+               "overnight.", 3100,
                cue="destroyed by shelling"),
         ),
         _report(
             KHARKIV,
             _a(KHARKIV, Status.STRUCK, Epistemic.REPORTED,
-               "The mass evacuation could be seen in Kharkiv, a city of about 1.5 million people "
-               "where residents desperate to escape falling shells and bombs crowded the city's "
-               "train station.", 2300, cue="falling shells"),
+               "Shells kept falling on Kharkiv, and families packed the platforms of the main "
+               "railway station to get out.", 2300, cue="shells kept falling"),
             _a(KHARKIV, Status.DISPLACEMENT, Epistemic.REPORTED,
-               "The mass evacuation could be seen in Kharkiv.", 2300, cue="mass evacuation"),
+               "Thousands of people left Kharkiv by train.", 2300, cue="left"),
         ),
         _report(
             KYIV,
             _a(KYIV, Status.STRUCK, Epistemic.CLAIMED,
-               "Klitschko said there were no casualties overnight and that nighttime explosions "
-               "were Ukrainian air defences striking down incoming Russian missiles.", 3400,
+               "Klitschko said the blasts heard over the city at night came from air defences "
+               "shooting down Russian missiles.", 3400,
                claimant="Mayor Vitali Klitschko", cue="missiles"),
             _a(KYIV, Status.HELD, Epistemic.CLAIMED,
-               'The situation in Ukraine\'s capital Kyiv is "difficult but under control," Mayor '
-               "Vitali Klitschko said on Thursday.", 3300,
+               "Kyiv remains under control despite the strain, Mayor Vitali Klitschko said on "
+               "Thursday.", 3300,
                claimant="Mayor Vitali Klitschko", cue="under control"),
             _a(KYIV, Status.ADVANCE, Epistemic.REPORTED,
-               "With a column of tanks and other vehicles apparently stalled for days outside the "
-               "capital of Kyiv, fighting continued on multiple fronts across Ukraine.", 2500,
+               "A long armoured column appears to have been stuck outside Kyiv for several days.",
+               2500,
                hedge="apparently", cue="stalled", precision=2),
         ),
         _report(
             POLAND,
             _a(POLAND, Status.DISPLACEMENT, Epistemic.REPORTED,
-               "The National's Adrienne Arsenault reports from Poland, where a huge number of "
-               "Ukrainians are arriving daily in search of safety.", 1500, precision=3,
-               url="https://www.cbc.ca/news/world/ukraine-1.6371185", outlet="CBC"),
+               "Large numbers of Ukrainians cross into Poland every day looking for safety.",
+               1500, precision=3, url="https://news.example.org/poland-arrivals",
+               outlet="Example Broadcaster"),
             precision=3,
         ),
         _report(
             BELARUS,
             _a(BELARUS, Status.DIPLOMACY, Epistemic.REPORTED,
-               "A second round of talks aimed at ending the fighting could come later Thursday "
-               "in neighbouring Belarus.", 2700, precision=3),
+               "Negotiators may meet again in Belarus later this week to discuss a ceasefire.",
+               2700, precision=3),
             precision=3,
         ),
         _report(
             BORDER,
             _a(BORDER, Status.DISPLACEMENT, Epistemic.REPORTED,
-               "A train station near the Poland-Ukraine border is the site of a growing "
-               "humanitarian crisis.", 1700, precision=2),
+               "Aid workers describe crowded, freezing stations along the Poland-Ukraine "
+               "border.", 1700, precision=2),
             precision=2,
         ),
         _report(
             BEIJING,
             _a(BEIJING, Status.MENTIONED, Epistemic.REPORTED,
-               "Russian and Belarusian athletes banned from Beijing Paralympics.", 400, date=None),
+               "Athletes from two countries were barred from the Paralympics in Beijing.", 400,
+               date=None),
         ),
     ]
 

@@ -59,8 +59,8 @@ def _r(place: Place, *assertions: Assertion, precision: int = 1) -> PlaceReport:
                        assertions=tuple(assertions), precision=precision)
 
 
-KHERSON_QUOTE = ("Russia's forces claimed to have taken complete control of the city, which "
-                 "could not be independently verified.")
+KHERSON_QUOTE = ("Russia's forces claimed they now held the whole city, a claim that could "
+                 "not be independently verified.")
 MARIUPOL_QUOTE = "The port city of Mariupol was surrounded, an interior ministry adviser said."
 
 

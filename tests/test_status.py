@@ -103,11 +103,11 @@ def test_surrounded_by_buildings_is_not_a_siege() -> None:
 
 def test_trailing_attribution_names_the_claimant_as_written() -> None:
     out = run(
-        "[Mariupol] is surrounded by Russian troops, interior ministry adviser Anton Herashchenko said."
+        "[Mariupol] has been surrounded by Russian units, defence ministry adviser Petro Hrytsenko said."
     )
     a = only(out, "Mariupol", "encircled")
     assert a.epistemic is Epistemic.CLAIMED
-    assert a.claimant == "interior ministry adviser Anton Herashchenko"
+    assert a.claimant == "defence ministry adviser Petro Hrytsenko"
 
 
 def test_leading_attribution_and_according_to() -> None:
@@ -168,13 +168,13 @@ def test_place_in_the_speakers_title_is_still_a_location() -> None:
 
 def test_doubt_in_the_next_sentence_hedges_the_claim() -> None:
     out = run(
-        "[Kherson] remained unclear. Russia's forces claimed to have taken complete control of the city. "
-        "Britain's Defence Ministry said that was possible, though not yet verified."
+        "The situation in [Kherson] remained unclear. Russia's army claimed it had seized full control of the city. "
+        "Western officials said that was plausible, though not yet verified."
     )
     a = only(out, "Kherson", "captured")
     assert (a.epistemic, a.claimant, a.hedge) == (
         Epistemic.CLAIMED,
-        "Russia's forces",
+        "Russia's army",
         "not yet verified",
     )
 
@@ -286,7 +286,7 @@ def test_sports_event_named_after_a_city_is_only_mentioned() -> None:
 
 def test_the_city_and_it_refer_back() -> None:
     out = run(
-        "The status of [Kherson], a [Black Sea|w] shipbuilding city, was unclear. "
+        "Control of [Kherson], a port on the [Black Sea|w], was unclear. "
         "Russian troops claimed to have taken the city. "
         "The mayor said the Ukrainian flag was still flying over it."
     )
