@@ -71,7 +71,7 @@ class DateTimeType(click.ParamType):
 
 @dataclass
 class InputSpec:
-    """What the input options asked for; :meth:`articles` reads them."""
+    """What the input options asked for; :meth:`read` reads them."""
 
     inputs: tuple[str, ...]
     date: dt.date | None
@@ -99,14 +99,17 @@ class InputSpec:
             if self.strict:
                 raise err
             errors.append(err)
-            log.warning("skipped: %s", err)
 
         articles = list(read_articles(self.inputs, date=self.date, max_bytes=self.max_bytes,
                                       on_error=on_error))
         if not articles:
+            # Nothing to map: one error line, not a warning per input first.
             if len(errors) == 1:
                 raise errors[0]
-            raise InputError(f"no readable article in the input ({len(errors)} skipped)")
+            raise InputError(f"no readable article in the input ({len(errors)} skipped; "
+                             f"first: {errors[0]})" if errors else "no readable article in the input")
+        for err in errors:
+            log.warning("skipped: %s", err)
         return articles, errors
 
 
