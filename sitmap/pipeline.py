@@ -51,6 +51,18 @@ class PipelineResult:
         return [a for r in self.results for a in r.assertions]
 
 
+def locate(article: Article, gazetteer: Gazetteer, *,
+           online: bool = False) -> tuple[list[Sentence], list[Mention]]:
+    """Split *article* into sentences and find and resolve its place mentions.
+
+    The first three stages, shared by :func:`process_article` and
+    ``sitmap extract`` (which stops here).
+    """
+    sents = sentences.split_sentences(article.text)
+    found = mentions.recognize(article, sents, gazetteer)
+    return sents, geocode.resolve(article, sents, found, gazetteer, online=online)
+
+
 def process_article(article: Article, gazetteer: Gazetteer, *, online: bool = False) -> ArticleResult:
     """Run every stage over one article.
 
@@ -63,9 +75,7 @@ def process_article(article: Article, gazetteer: Gazetteer, *, online: bool = Fa
         Let the geocoder ask the configured online service for names the
         offline gazetteer does not know.
     """
-    sents = sentences.split_sentences(article.text)
-    found = mentions.recognize(article, sents, gazetteer)
-    resolved = geocode.resolve(article, sents, found, gazetteer, online=online)
+    sents, resolved = locate(article, gazetteer, online=online)
     asserted = status.tag(article, sents, resolved)
     return ArticleResult(article, sents, resolved, asserted)
 

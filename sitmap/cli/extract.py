@@ -23,16 +23,12 @@ def cli(spec: InputSpec, gaz: GazetteerSpec, fmt: str) -> None:
     INPUT, reads the built-in example.
     """
     articles, _errors = spec.read()
-    from ..geocode import resolve
-    from ..mentions import recognize
-    from ..sentences import split_sentences
+    from ..pipeline import locate
 
     gazetteer = gaz.open()
     out = sys.stdout
     for article in articles:
-        sents = split_sentences(article.text)
-        mentions = resolve(article, sents, recognize(article, sents, gazetteer), gazetteer,
-                           online=gaz.online)
+        _sentences, mentions = locate(article, gazetteer, online=gaz.online)
         for m in mentions:
             out.write(json.dumps(m.to_dict(), ensure_ascii=False) + "\n")
     out.flush()
