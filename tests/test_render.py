@@ -418,3 +418,16 @@ def test_country_discs_mark_events_not_passing_mentions() -> None:
     assert rows["Poland"][3] == rows["Belarus"][3] == 3
     assert rows["Poland"][6] > 100
     assert 0 < rows["Belarus"][6] <= 20
+
+
+def test_quote_with_a_lone_surrogate_still_writes_a_valid_map(tmp_path: Path) -> None:
+    # JSON Lines input may carry a "\ud800" escape, which Python decodes to a
+    # lone surrogate that strict UTF-8 writers refuse.
+    from sitmap.render import write_map
+
+    odd = "Shelling near the station \ud83d was reported overnight."
+    path = write_map([_r(KHARKIV, _a(KHARKIV, Status.STRUCK, Epistemic.REPORTED, odd))],
+                     tmp_path / "map.html", generated_at=GENERATED)
+    text = path.read_bytes().decode("utf-8")  # strict: the file is valid UTF-8
+    assert "\\ud83d" in text
+    assert [a[5] for a in _data(text)["a"]] == [odd]
