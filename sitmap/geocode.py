@@ -36,10 +36,11 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from geographiclib.geodesic import Geodesic
-from geopy.distance import geodesic
+from geopy.distance import ELLIPSOIDS, geodesic
 
 from .mentions import demonyms, lexicons
 from .model import Article, Kind, Mention, Place, RelativeCue, Sentence
@@ -149,9 +150,12 @@ _COMPASS_PHRASE = re.compile(
 
 
 #: what every compass phrase contains, lower-cased (a cheap test before the
-#: phrase itself; "ſ" is the one letter that case-insensitive matching would
-#: also take for an "s" but lower() keeps)
-_COMPASS_HINT = re.compile(r"the\s+(?:north|south|east|west|cent)|ſ")
+#: phrase itself; besides, "ſ" is the one letter that case-insensitive matching
+#: would also take for an "s" but lower() keeps)
+_COMPASS_HINT = re.compile(r"the\s+(?:north|south|east|west|cent)")
+
+#: geopy's WGS-84 geodesic, in kilometres
+_GEODESIC_KM = Geodesic(ELLIPSOIDS["WGS-84"][0], ELLIPSOIDS["WGS-84"][2])
 
 
 @dataclass(frozen=True)
@@ -168,8 +172,25 @@ class CueMatch:
 
 
 def distance_km(a: Place, b: Place) -> float:
-    """Geodesic (WGS84) distance between two places in kilometres, via geopy."""
+    """Geodesic (WGS84) distance between two places in kilometres, as geopy measures it."""
+    if _plain(a) and _plain(b):
+        # geopy's own computation without its per-call parsing: the same
+        # ellipsoid (in km), the same call, the same sum
+        s12 = _GEODESIC_KM.Inverse(
+            float(a.lat or 0.0),
+            float(a.lon or 0.0),
+            float(b.lat or 0.0),
+            float(b.lon or 0.0),
+            Geodesic.DISTANCE,
+        )["s12"]
+        return float(0 + s12 + 0.0)
+    # out of range or not finite: geopy normalises or refuses
     return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).km)
+
+
+def _plain(p: Place) -> bool:
+    """Whether *p*'s coordinates are finite and in range (geopy takes them as they are)."""
+    return -90.0 <= p.lat <= 90.0 and -180.0 <= p.lon <= 180.0
 
 
 def bearing_deg(a: Place, b: Place) -> float:
@@ -310,9 +331,11 @@ class _Names:
         "yields",
         "any_yields",
         "major_own",
-        "bare_county",
+        "priors_bare",
         "countries",
+        "country_set",
         "regions",
+        "with_region",
         "qualifies",
         "is_country",
         "is_anchor",
@@ -329,14 +352,20 @@ class _Names:
         self.any_yields = any(self.yields)
         #: the places a small alternate-name namesake is held below
         self.major_own = [_own_name(c) and _is_major(c) for c in cands]
-        #: a county's own name ("DeKalb County"), penalised when said bare
-        self.bare_county = [
-            p.kind is Kind.ADMIN2 and p.name.lower().endswith(_COUNTY_WORDS) for p in places
+        #: the priors when the name is said without "County": a county's own
+        #: name ("DeKalb County") then loses to the town
+        self.priors_bare = [
+            c.prior - BARE_COUNTY_PENALTY
+            if c.place.kind is Kind.ADMIN2 and c.place.name.lower().endswith(_COUNTY_WORDS)
+            else c.prior
+            for c in cands
         ]
         self.countries = [p.country or "" for p in places]
+        self.country_set = [cc for cc in dict.fromkeys(self.countries) if cc]
         self.regions: list[tuple[str, str] | None] = [
             (p.country, p.admin1) if p.admin1 and p.country else None for p in places
         ]
+        self.with_region = [n for n, r in enumerate(self.regions) if r is not None]
         #: whether the name can qualify the one before it ("Kherson, Ukraine")
         self.qualifies = any(p.kind in _QUALIFIER_KINDS for p in places)
         self.is_country = [p.kind is Kind.COUNTRY for p in places]
@@ -564,7 +593,12 @@ def resolve(
     best_of: dict[int, int | None] = {}  # per group
     for i, group in enumerate(groups):
         pick = best_of.get(id(group), -1)
-        if pick == -1:
+        if pick == -1 and len(group.names.cands) == 1:
+            # a lone candidate is chosen whatever its score, and no later step
+            # compares the scores of a name with fewer than two candidates
+            group.scores = group.names.priors
+            pick = best_of[id(group)] = 0
+        elif pick == -1:
             q = qualifier_of.get(i)
             own_cc, own_w = own_focus.get(keys[i], ("", 0))
             _score(
@@ -586,9 +620,9 @@ def resolve(
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word
-    sent_starts = [s.start for s in sentences]
     # most articles have no compass phrase at all: one quick test finds out
-    has_compass = bool(top_cc) and _COMPASS_HINT.search(text.lower()) is not None
+    has_compass = bool(top_cc) and ("ſ" in text or _COMPASS_HINT.search(text.lower()) is not None)
+    sent_starts = [s.start for s in sentences] if has_compass else []
     for i, m in enumerate(named):
         group = groups[i]
         if not has_compass or len(group.scores) <= 1 or chosen[i] is None:
@@ -636,6 +670,8 @@ def resolve(
         if anchor_place is not None and tgroup.scores:
             good: list[tuple[float, float, int]] = []
             for n, p in enumerate(tgroup.names.places):
+                if not _may_fit(cue, anchor_place, p):
+                    continue
                 d = distance_km(anchor_place, p)
                 if _fits(cue, d, anchor_place, p):
                     good.append((tgroup.scores[n], -d, n))
@@ -673,26 +709,38 @@ def resolve(
         if referent is None:
             continue
         out.append(_with_place(m, referent, _precision(referent), m.cue))
-    out.sort(key=lambda m: (m.start, m.end))
+    out.sort(key=_START_END)
     return out
+
+
+_START_END = attrgetter("start", "end")
 
 
 def _with_place(
     m: Mention, place: Place | None, precision: int, cue: RelativeCue | None
 ) -> Mention:
-    """*m* resolved: a copy with its place, precision and cue set."""
-    # the constructor, not dataclasses.replace: replace() inspects the fields
-    # on every call, and resolution makes one copy per mention
-    return Mention(
-        m.doc_id, m.source, m.start, m.end, m.text, place, precision, m.key, cue, m.anaphor
-    )
+    """*m* resolved: a copy with its place, precision and cue set.
+
+    The same as ``dataclasses.replace(m, place=..., precision=..., cue=...)``
+    (a test checks it): resolution copies every mention, and replace() or the
+    frozen class's ``__init__`` (one ``object.__setattr__`` per field) cost
+    several times more than copying the instance's fields.  ``Mention`` has no
+    ``__post_init__`` to skip.
+    """
+    new = object.__new__(Mention)
+    fields = new.__dict__
+    fields.update(m.__dict__)
+    fields["place"] = place
+    fields["precision"] = precision
+    fields["cue"] = cue
+    return new
 
 
-def _argmax(scores: Sequence[float]) -> int | None:
+def _argmax(scores: list[float]) -> int | None:
     """The index of the highest score (the first of equal ones), None for none."""
     if not scores:
         return None
-    return max(range(len(scores)), key=scores.__getitem__)
+    return scores.index(max(scores))
 
 
 def _score(
@@ -726,31 +774,30 @@ def _score(
         The candidates of the name that qualifies this one ("Paris, Texas").
     """
     names = group.names
-    get_focus = focus.get
-    scores = []
-    for n, s in enumerate(names.priors):
-        if names.bare_county[n] and not said_county:
-            # "DeKalb" alone is the town; the county is "DeKalb County"
-            s -= BARE_COUNTY_PENALTY
-        cc = names.countries[n]
-        if cc:
-            share = (get_focus(cc, 0) - (own_w if cc == own_cc else 0)) / rest
-            s += 4.0 * share + (1.5 if cc == top_cc else 0.0)
-            region = names.regions[n]
-            if region is not None and region in regions:
+    # "DeKalb" alone is the town; the county is "DeKalb County"
+    scores = list(names.priors_bare if not said_county else names.priors)
+    # the focus a country adds, once per country (a name's candidates mostly
+    # share a few)
+    add: dict[str, float] = {}
+    for cc in names.country_set:
+        share = (focus.get(cc, 0) - (own_w if cc == own_cc else 0)) / rest
+        add[cc] = 4.0 * share + (1.5 if cc == top_cc else 0.0)
+    scores = [s + add[cc] if cc else s for s, cc in zip(scores, names.countries, strict=True)]
+    if regions:
+        for n in names.with_region:
+            if names.regions[n] in regions:
                 # a region the article names ("Ohio") pulls its own towns
-                s += REGION_BONUS
-        if qplaces:
-            place = names.places[n]
+                scores[n] += REGION_BONUS
+    if qplaces:
+        for n, place in enumerate(names.places):
             if any(_inside(place, qp) for qp in qplaces):
-                s += 12.0
+                scores[n] += 12.0
                 if group.yields[n]:
                     if group.yields is names.yields:
                         group.yields = list(names.yields)
                     group.yields[n] = False  # "Moldova, Odesa Oblast" says which one
             else:
-                s -= 4.0
-        scores.append(s)
+                scores[n] -= 4.0
     if any(group.yields):
         scores = _held_scores(names.major_own, group.yields, scores)
     group.scores = scores
@@ -982,6 +1029,21 @@ def _fast_km(a: Place, b: Place) -> float:
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _may_fit(cue: CueMatch, anchor: Place, cand: Place) -> bool:
+    """Whether *cand* is at about the cue's distance from *anchor* (a quick test).
+
+    The spherical distance is within 1% (and 1 km) of the geodesic one that
+    :func:`_fits` checks, so a candidate well outside the cue's range is passed
+    over without the costlier geodesic.
+    """
+    d = _fast_km(anchor, cand)
+    slack = 0.01 * d + 1.0
+    if cue.distance_km is not None:
+        tol = max(15.0, 0.4 * cue.distance_km)
+        return abs(d - cue.distance_km) <= tol + slack
+    return d <= (60.0 if cue.near else 400.0) + slack
 
 
 def _fits(cue: CueMatch, d: float, anchor: Place, cand: Place) -> bool:
