@@ -314,6 +314,12 @@ def _summary(cl: list[_Cand]) -> _Summary:
     return _Summary(focus, tuple(regions))
 
 
+def _radians(p: Place) -> tuple[float, float, float]:
+    """A place's latitude and longitude in radians, and the latitude's cosine."""
+    lat = math.radians(p.lat)
+    return lat, math.radians(p.lon), math.cos(lat)
+
+
 class _Names:
     """A name's candidates with what resolution reads of them, prepared once.
 
@@ -371,9 +377,10 @@ class _Names:
         self.is_country = [p.kind is Kind.COUNTRY for p in places]
         self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
         # coherence measures distances in radians, from these
-        self.lat = [math.radians(p.lat) for p in places]
-        self.lon = [math.radians(p.lon) for p in places]
-        self.cos_lat = [math.cos(x) for x in self.lat]
+        radians = [_radians(p) for p in places]
+        self.lat = [r[0] for r in radians]
+        self.lon = [r[1] for r in radians]
+        self.cos_lat = [r[2] for r in radians]
 
 
 class _Group:
