@@ -32,15 +32,15 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-import numpy as np
 from geographiclib.geodesic import Geodesic
-from geopy.distance import geodesic
+from geopy.distance import ELLIPSOIDS, geodesic
 
 from .mentions import demonyms, lexicons
 from .model import Article, Kind, Mention, Place, RelativeCue, Sentence
@@ -52,6 +52,8 @@ AREA_KINDS = frozenset(
     {Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2, Kind.REGION, Kind.WATER, Kind.BORDER, Kind.FEATURE}
 )
 SETTLEMENT_KINDS = frozenset({Kind.CITY, Kind.TOWN, Kind.VILLAGE})
+#: kinds that can qualify the name before them: "Kherson, Ukraine"
+_QUALIFIER_KINDS = frozenset({Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2})
 _ANCHOR_KINDS = SETTLEMENT_KINDS | {Kind.ADMIN2}
 
 #: candidates considered per mention (the gazetteer ranks them by prior)
@@ -66,6 +68,14 @@ NEAR_WEIGHT = 3.0
 
 #: rounds of re-choosing by closeness (each follows the previous corrections)
 COHERENCE_ROUNDS = 3
+
+#: the most closeness can add to a candidate's score (NEAR_WEIGHT within
+#: 150 km and 1 within 800 km, both at distance 0)
+_MAX_NEAR = NEAR_WEIGHT + 1.0
+
+#: km per radian of latitude difference, a lower bound of the haversine
+#: distance (the earth's radius, a hair less so that rounding cannot break it)
+_LAT_BOUND_KM = 6371.0 * (1.0 - 1e-9)
 
 #: bonus for a candidate inside a first-level region the article names
 REGION_BONUS = 5.0
@@ -140,9 +150,12 @@ _COMPASS_PHRASE = re.compile(
 
 
 #: what every compass phrase contains, lower-cased (a cheap test before the
-#: phrase itself; "ſ" is the one letter that case-insensitive matching would
-#: also take for an "s" but lower() keeps)
-_COMPASS_HINT = re.compile(r"the\s+(?:north|south|east|west|cent)|ſ")
+#: phrase itself; besides, "ſ" is the one letter that case-insensitive matching
+#: would also take for an "s" but lower() keeps)
+_COMPASS_HINT = re.compile(r"the\s+(?:north|south|east|west|cent)")
+
+#: geopy's WGS-84 geodesic, in kilometres
+_GEODESIC_KM = Geodesic(ELLIPSOIDS["WGS-84"][0], ELLIPSOIDS["WGS-84"][2])
 
 
 @dataclass(frozen=True)
@@ -159,8 +172,25 @@ class CueMatch:
 
 
 def distance_km(a: Place, b: Place) -> float:
-    """Geodesic (WGS84) distance between two places in kilometres, via geopy."""
+    """Geodesic (WGS84) distance between two places in kilometres, as geopy measures it."""
+    if _plain(a) and _plain(b):
+        # geopy's own computation without its per-call parsing: the same
+        # ellipsoid (in km), the same call, the same sum
+        s12 = _GEODESIC_KM.Inverse(
+            float(a.lat or 0.0),
+            float(a.lon or 0.0),
+            float(b.lat or 0.0),
+            float(b.lon or 0.0),
+            Geodesic.DISTANCE,
+        )["s12"]
+        return float(0 + s12 + 0.0)
+    # out of range or not finite: geopy normalises or refuses
     return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).km)
+
+
+def _plain(p: Place) -> bool:
+    """Whether *p*'s coordinates are finite and in range (geopy takes them as they are)."""
+    return -90.0 <= p.lat <= 90.0 and -180.0 <= p.lon <= 180.0
 
 
 def bearing_deg(a: Place, b: Place) -> float:
@@ -284,6 +314,87 @@ def _summary(cl: list[_Cand]) -> _Summary:
     return _Summary(focus, tuple(regions))
 
 
+def _radians(p: Place) -> tuple[float, float, float]:
+    """A place's latitude and longitude in radians, and the latitude's cosine."""
+    lat = math.radians(p.lat)
+    return lat, math.radians(p.lon), math.cos(lat)
+
+
+class _Names:
+    """A name's candidates with what resolution reads of them, prepared once.
+
+    Resolution reads the same few attributes of every candidate in every
+    article that mentions the name; reading them here, once per name for the
+    life of the cache, keeps the per-article work to list look-ups.  Nothing
+    here changes after construction: an article's scores and yielding flags
+    live in its own :class:`_Group`.
+    """
+
+    __slots__ = (
+        "cands",
+        "places",
+        "priors",
+        "yields",
+        "any_yields",
+        "major_own",
+        "priors_bare",
+        "countries",
+        "country_set",
+        "regions",
+        "with_region",
+        "qualifies",
+        "is_country",
+        "is_anchor",
+        "lat",
+        "lon",
+        "cos_lat",
+    )
+
+    def __init__(self, cands: Sequence[_Cand]) -> None:
+        self.cands = list(cands)
+        places = self.places = [c.place for c in cands]
+        self.priors = [c.prior for c in cands]
+        self.yields = [c.yields for c in cands]
+        self.any_yields = any(self.yields)
+        #: the places a small alternate-name namesake is held below
+        self.major_own = [_own_name(c) and _is_major(c) for c in cands]
+        #: the priors when the name is said without "County": a county's own
+        #: name ("DeKalb County") then loses to the town
+        self.priors_bare = [
+            c.prior - BARE_COUNTY_PENALTY
+            if c.place.kind is Kind.ADMIN2 and c.place.name.lower().endswith(_COUNTY_WORDS)
+            else c.prior
+            for c in cands
+        ]
+        self.countries = [p.country or "" for p in places]
+        self.country_set = [cc for cc in dict.fromkeys(self.countries) if cc]
+        self.regions: list[tuple[str, str] | None] = [
+            (p.country, p.admin1) if p.admin1 and p.country else None for p in places
+        ]
+        self.with_region = [n for n, r in enumerate(self.regions) if r is not None]
+        #: whether the name can qualify the one before it ("Kherson, Ukraine")
+        self.qualifies = any(p.kind in _QUALIFIER_KINDS for p in places)
+        self.is_country = [p.kind is Kind.COUNTRY for p in places]
+        self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
+        # coherence measures distances in radians, from these
+        radians = [_radians(p) for p in places]
+        self.lat = [r[0] for r in radians]
+        self.lon = [r[1] for r in radians]
+        self.cos_lat = [r[2] for r in radians]
+
+
+class _Group:
+    """The candidates one or more mentions of an article share, with their scores."""
+
+    __slots__ = ("names", "scores", "yields")
+
+    def __init__(self, names: _Names) -> None:
+        self.names = names
+        self.scores: list[float] = []
+        # copied only when the article changes a flag (a qualifier does)
+        self.yields = names.yields
+
+
 class _CandidateCache:
     """Gazetteer lookups cached per key for the life of one gazetteer object."""
 
@@ -292,6 +403,7 @@ class _CandidateCache:
         self.limit = limit
         self.cache: dict[str, list[_Cand]] = {}
         self.summaries: dict[str, _Summary] = {}
+        self.prepared: dict[str, _Names] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -315,6 +427,15 @@ class _CandidateCache:
             self.cache.clear()
         self.cache[key] = out
         return out
+
+    def names(self, key: str) -> _Names:
+        """The name's candidates, prepared for resolution once per name."""
+        hit = self.prepared.get(key)
+        if hit is None:
+            if len(self.prepared) > 50_000:
+                self.prepared.clear()
+            hit = self.prepared[key] = _Names(self.get(key))
+        return hit
 
     def summary(self, key: str) -> _Summary:
         """What the name says about the article's focus, computed once per name."""
@@ -383,19 +504,6 @@ def _mark_yielding(cl: list[_Cand]) -> None:
             c.yields = True
 
 
-def _held(cl: list[_Cand], scores: list[float]) -> list[float]:
-    """*scores* with each yielding candidate's held below the major place's."""
-    top = max(
-        (sc for c, sc in zip(cl, scores, strict=True) if _own_name(c) and _is_major(c)),
-        default=None,
-    )
-    if top is None:
-        return scores
-    return [
-        min(sc, top - YIELD_MARGIN) if c.yields else sc for c, sc in zip(cl, scores, strict=True)
-    ]
-
-
 def resolve(
     article: Article,
     sentences: Sequence[Sentence],
@@ -428,25 +536,23 @@ def resolve(
     text = article.text
     cache = _cache_for(gazetteer)
     named = [m for m in mentions if not m.anaphor]
-    cands: list[list[_Cand]] = []
+    keys = [m.key or m.text for m in named]
+    groups: list[_Group] = []
     # the mentions of one name share their candidates (and so their scores)
     # unless a qualifier gives one its own; "X" and "X County" never share
-    shared: dict[tuple[str, bool, str], list[_Cand]] = {}
+    shared: dict[tuple[str, bool, str], _Group] = {}
     from_cache: dict[tuple[str, bool, str], bool] = {}
     cached: list[bool] = []  # candidates straight from the gazetteer (not online)
-    for m in named:
-        key = m.key or m.text
-        said = m.text.lower()
-        share_key = (key, said.endswith(_COUNTY_WORDS), m.text if online else "")
-        cl = shared.get(share_key)
-        if cl is None:
-            found = cache.get(key)
-            from_cache[share_key] = bool(found)
-            if not found and online:
-                found = _online(gazetteer, m.text)
-            cl = _copies(found)
-            shared[share_key] = cl
-        cands.append(cl)
+    for m, key in zip(named, keys, strict=True):
+        share_key = (key, m.text.lower().endswith(_COUNTY_WORDS), m.text if online else "")
+        group = shared.get(share_key)
+        if group is None:
+            names = cache.names(key)
+            from_cache[share_key] = bool(names.cands)
+            if not names.cands and online:
+                names = _Names(_online(gazetteer, m.text)[:MAX_CANDIDATES])
+            group = shared[share_key] = _Group(names)
+        groups.append(group)
         cached.append(from_cache[share_key])
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
@@ -454,11 +560,10 @@ def resolve(
     for i in range(len(named) - 1):
         a, b = named[i], named[i + 1]
         between = text[a.end : b.start].strip()
-        if between == "," or between == "(":
-            if any(c.place.kind in (Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2) for c in cands[i + 1]):
-                qualifier_of[i] = i + 1
+        if (between == "," or between == "(") and groups[i + 1].names.qualifies:
+            qualifier_of[i] = i + 1
     for i in qualifier_of:
-        cands[i] = _copies(cands[i])  # its scores are its own
+        groups[i] = _Group(groups[i].names)  # its scores are its own
 
     # -- focus countries and regions ---------------------------------------
     focus: Counter[str] = Counter()
@@ -468,11 +573,15 @@ def resolve(
     # of "Jordan" must not make Jordan the focus that then resolves "Jordan"
     own_focus: dict[str, tuple[str, int]] = {}
     regions: set[tuple[str, str]] = set()
-    for m, cl, gazetteer_only in zip(named, cands, cached, strict=True):
-        k = m.key or m.text
-        summary = cache.summary(k) if gazetteer_only else _summary(cl)
+    for k, group, gazetteer_only in zip(keys, groups, cached, strict=True):
+        if gazetteer_only:
+            if k in own_focus:
+                continue  # the name's summary is the same for all its mentions
+            summary = cache.summary(k)
+        else:
+            summary = _summary(group.names.cands)
         regions.update(summary.regions)
-        if not cl or k in own_focus:
+        if not group.names.cands or k in own_focus:
             continue
         own_focus[k] = summary.focus
         if summary.focus[1]:
@@ -487,55 +596,43 @@ def resolve(
     )
 
     # -- first choice -------------------------------------------------------
-    scored: set[int] = set()
-    for i, cl in enumerate(cands):
-        if id(cl) in scored:
-            continue
-        scored.add(id(cl))
-        q = qualifier_of.get(i)
-        qplaces = [c.place for c in cands[q]] if q is not None else []
-        own_cc, own_w = own_focus.get(named[i].key or named[i].text, ("", 0))
-        rest = max(total - own_w, 1)
-        said = named[i].text.lower()
-        for c in cl:
-            s = c.prior
-            if (
-                c.place.kind is Kind.ADMIN2
-                and c.place.name.lower().endswith(_COUNTY_WORDS)
-                and not said.endswith(_COUNTY_WORDS)
-            ):
-                # "DeKalb" alone is the town; the county is "DeKalb County"
-                s -= BARE_COUNTY_PENALTY
-            cc = c.place.country or ""
-            if cc:
-                share = (focus[cc] - (own_w if cc == own_cc else 0)) / rest
-                s += 4.0 * share + (1.5 if cc == top_cc else 0.0)
-            if c.place.admin1 and cc and (cc, c.place.admin1) in regions:
-                # a region the article names ("Ohio") pulls its own towns
-                s += REGION_BONUS
-            if qplaces:
-                if any(_inside(c.place, qp) for qp in qplaces):
-                    s += 12.0
-                    c.yields = False  # "Moldova, Odesa Oblast" says which one
-                else:
-                    s -= 4.0
-            c.score = s
-        if any(c.yields for c in cl):
-            for c, s in zip(cl, _held(cl, [c.score for c in cl]), strict=True):
-                c.score = s
-    chosen: list[_Cand | None] = [max(cl, key=lambda c: c.score) if cl else None for cl in cands]
+    chosen: list[int | None] = []  # per named mention: its candidate's index
+    best_of: dict[int, int | None] = {}  # per group
+    for i, group in enumerate(groups):
+        pick = best_of.get(id(group), -1)
+        if pick == -1 and len(group.names.cands) == 1:
+            # a lone candidate is chosen whatever its score, and no later step
+            # compares the scores of a name with fewer than two candidates
+            group.scores = group.names.priors
+            pick = best_of[id(group)] = 0
+        elif pick == -1:
+            q = qualifier_of.get(i)
+            own_cc, own_w = own_focus.get(keys[i], ("", 0))
+            _score(
+                group,
+                named[i].text.lower().endswith(_COUNTY_WORDS),
+                focus,
+                max(total - own_w, 1),
+                own_cc,
+                own_w,
+                top_cc,
+                regions,
+                groups[q].names.places if q is not None else [],
+            )
+            pick = best_of[id(group)] = _argmax(group.scores)
+        chosen.append(pick)
 
-    # -- coherence: closeness to the other places (two rounds) ---------------
-    chosen = _coherence(named, cands, chosen)
+    # -- coherence: closeness to the other places ---------------------------
+    chosen = _coherence(keys, groups, chosen)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word
-    sent_starts = [s.start for s in sentences]
     # most articles have no compass phrase at all: one quick test finds out
-    has_compass = bool(top_cc) and _COMPASS_HINT.search(text.lower()) is not None
+    has_compass = bool(top_cc) and ("ſ" in text or _COMPASS_HINT.search(text.lower()) is not None)
+    sent_starts = [s.start for s in sentences] if has_compass else []
     for i, m in enumerate(named):
-        cl = cands[i]
-        if not has_compass or len(cl) <= 1 or chosen[i] is None:
+        group = groups[i]
+        if not has_compass or len(group.scores) <= 1 or chosen[i] is None:
             continue
         sent = _sentence_of(sentences, m.start, sent_starts)
         if sent is None:
@@ -552,12 +649,12 @@ def resolve(
         if want is None:
             continue
         fits = [
-            c
-            for c in cl
-            if c.place.country == top_cc and _angle_diff(bearing_deg(country, c.place), want) <= 60
+            n
+            for n, p in enumerate(group.names.places)
+            if p.country == top_cc and _angle_diff(bearing_deg(country, p), want) <= 60
         ]
         if fits:
-            chosen[i] = max(fits, key=lambda c: c.score)
+            chosen[i] = max(fits, key=group.scores.__getitem__)
 
     # -- relative cues ------------------------------------------------------
     cue_for: dict[int, RelativeCue] = {}
@@ -566,8 +663,8 @@ def resolve(
         cue = parse_cues(text, anchor.start)
         if cue is None:
             continue
-        anchor_choice = chosen[j]
-        anchor_place = anchor_choice.place if anchor_choice is not None else None
+        anchor_pick = chosen[j]
+        anchor_place = groups[j].names.places[anchor_pick] if anchor_pick is not None else None
         target = _cue_target(text, named, j, cue)
         if target is None:
             # the anchor's surroundings are the place meant: "outside Kyiv"
@@ -576,19 +673,22 @@ def resolve(
                 precision_two.add(j)
             continue
         checked = None
-        if anchor_place is not None and cands[target]:
-            good: list[tuple[float, float, _Cand]] = []
-            for c in cands[target]:
-                d = distance_km(anchor_place, c.place)
-                if _fits(cue, d, anchor_place, c.place):
-                    good.append((c.score, -d, c))
+        tgroup = groups[target]
+        if anchor_place is not None and tgroup.scores:
+            good: list[tuple[float, float, int]] = []
+            for n, p in enumerate(tgroup.names.places):
+                if not _may_fit(cue, anchor_place, p):
+                    continue
+                d = distance_km(anchor_place, p)
+                if _fits(cue, d, anchor_place, p):
+                    good.append((tgroup.scores[n], -d, n))
             current = chosen[target]
             if good:
                 _, neg_d, fit = max(good, key=lambda f: (f[0], f[1]))
                 checked = -neg_d
                 chosen[target] = fit
             elif current is not None:
-                checked = distance_km(anchor_place, current.place)
+                checked = distance_km(anchor_place, tgroup.names.places[current])
         cue_for[target] = RelativeCue(
             cue.distance_km,
             cue.bearing,
@@ -602,11 +702,11 @@ def resolve(
     resolved_named: list[tuple[int, Mention]] = []
     for i, m in enumerate(named):
         pick = chosen[i]
-        where = pick.place if pick is not None else None
+        where = groups[i].names.places[pick] if pick is not None else None
         precision = _precision(where)
         if i in precision_two:
             precision = 2
-        nm = replace(m, place=where, precision=precision, cue=cue_for.get(i))
+        nm = _with_place(m, where, precision, cue_for.get(i))
         out.append(nm)
         resolved_named.append((m.start, nm))
     for m in mentions:
@@ -615,119 +715,301 @@ def resolve(
         referent = _anaphor_place(m, resolved_named, gazetteer, ranked[0][0] if ranked else None)
         if referent is None:
             continue
-        out.append(replace(m, place=referent, precision=_precision(referent)))
-    out.sort(key=lambda m: (m.start, m.end))
+        out.append(_with_place(m, referent, _precision(referent), m.cue))
+    out.sort(key=_START_END)
     return out
 
 
-def _copies(found: Sequence[_Cand]) -> list[_Cand]:
-    """Fresh candidates (for one article's scores) from the cached ones."""
-    return [_Cand(c.place, c.prior, c.reasons, 0.0, c.yields) for c in found[:MAX_CANDIDATES]]
+_START_END = attrgetter("start", "end")
+
+
+def _with_place(
+    m: Mention, place: Place | None, precision: int, cue: RelativeCue | None
+) -> Mention:
+    """*m* resolved: a copy with its place, precision and cue set.
+
+    The same as ``dataclasses.replace(m, place=..., precision=..., cue=...)``
+    (a test checks it): resolution copies every mention, and replace() or the
+    frozen class's ``__init__`` (one ``object.__setattr__`` per field) cost
+    several times more than copying the instance's fields.  ``Mention`` has no
+    ``__post_init__`` to skip.
+    """
+    new = object.__new__(Mention)
+    fields = new.__dict__
+    fields.update(m.__dict__)
+    fields["place"] = place
+    fields["precision"] = precision
+    fields["cue"] = cue
+    return new
+
+
+def _argmax(scores: list[float]) -> int | None:
+    """The index of the highest score (the first of equal ones), None for none."""
+    if not scores:
+        return None
+    return scores.index(max(scores))
+
+
+def _score(
+    group: _Group,
+    said_county: bool,
+    focus: Counter[str],
+    rest: int,
+    own_cc: str,
+    own_w: int,
+    top_cc: str | None,
+    regions: set[tuple[str, str]],
+    qplaces: Sequence[Place],
+) -> None:
+    """Score a group's candidates by prior and the article's evidence (first choice).
+
+    Parameters
+    ----------
+    group : _Group
+        Its ``scores`` are set (and ``yields`` cleared where a qualifier says
+        which place is meant).
+    said_county : bool
+        Whether the mention says "County" (or "Parish", ...) itself.
+    focus : Counter
+        The article's focus weight per country; *rest* is its total less the
+        name's own contribution *own_w* (to country *own_cc*).
+    top_cc : str or None
+        The country that clearly leads the focus.
+    regions : set of (country, admin1)
+        First-level regions the article names.
+    qplaces : sequence of Place
+        The candidates of the name that qualifies this one ("Paris, Texas").
+    """
+    names = group.names
+    # "DeKalb" alone is the town; the county is "DeKalb County"
+    scores = list(names.priors_bare if not said_county else names.priors)
+    # the focus a country adds, once per country (a name's candidates mostly
+    # share a few)
+    add: dict[str, float] = {}
+    for cc in names.country_set:
+        share = (focus.get(cc, 0) - (own_w if cc == own_cc else 0)) / rest
+        add[cc] = 4.0 * share + (1.5 if cc == top_cc else 0.0)
+    scores = [s + add[cc] if cc else s for s, cc in zip(scores, names.countries, strict=True)]
+    if regions:
+        for n in names.with_region:
+            if names.regions[n] in regions:
+                # a region the article names ("Ohio") pulls its own towns
+                scores[n] += REGION_BONUS
+    if qplaces:
+        for n, place in enumerate(names.places):
+            if any(_inside(place, qp) for qp in qplaces):
+                scores[n] += 12.0
+                if group.yields[n]:
+                    if group.yields is names.yields:
+                        group.yields = list(names.yields)
+                    group.yields[n] = False  # "Moldova, Odesa Oblast" says which one
+            else:
+                scores[n] -= 4.0
+    if any(group.yields):
+        scores = _held_scores(names.major_own, group.yields, scores)
+    group.scores = scores
+
+
+def _held_scores(
+    major_own: Sequence[bool], yields: Sequence[bool], scores: list[float]
+) -> list[float]:
+    """*scores* with each yielding candidate's held below the major place's."""
+    top = max((sc for sc, major in zip(scores, major_own, strict=True) if major), default=None)
+    if top is None:
+        return scores
+    return [min(sc, top - YIELD_MARGIN) if y else sc for sc, y in zip(scores, yields, strict=True)]
 
 
 def _coherence(
-    named: Sequence[Mention], cands: list[list[_Cand]], chosen: list[_Cand | None]
-) -> list[_Cand | None]:
+    keys: Sequence[str], groups: Sequence[_Group], chosen: list[int | None]
+) -> list[int | None]:
     """Re-choose ambiguous names by closeness to the article's other places.
 
     Each name (all mentions of one key together) gains up to 4 points for
     a candidate near the places chosen for the *other* names, and 1 point when
-    its country is among theirs.  Distances are computed for all candidates
-    against all anchors at once with numpy, twice, so that a second round can
-    follow the first round's corrections.
+    its country is among theirs.  Up to :data:`COHERENCE_ROUNDS` rounds, so
+    that a round can follow the previous one's corrections.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Each named mention's key.
+    groups : sequence of _Group
+        Each named mention's scored candidates.
+    chosen : list of int or None
+        Each named mention's candidate index so far.
+
+    Returns
+    -------
+    list of int or None
+        The candidate index per mention after coherence.
     """
     first_of: dict[str, int] = {}
-    for i, m in enumerate(named):
-        first_of.setdefault(m.key or m.text, i)
-    keys = list(first_of)
-    key_of = [first_of[m.key or m.text] for m in named]
-    rep = [first_of[k] for k in keys]
+    for i, key in enumerate(keys):
+        first_of.setdefault(key, i)
+    key_of = [first_of[key] for key in keys]
+    rep = list(first_of.values())
     # a name whose best candidate leads by more than coherence can add is
     # settled already; only the close calls are re-weighed
-    ambiguous = [i for i in rep if len(cands[i]) > 1 and _margin(cands[i]) < 6.0]
+    ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
     if not ambiguous:
         return chosen
-    flat = [(i, c) for i in ambiguous for c in cands[i]]
-    owner = np.array([i for i, _ in flat])
-    lat = np.radians([c.place.lat for _, c in flat])
-    lon = np.radians([c.place.lon for _, c in flat])
-    base_list = [c.score for _, c in flat]
-    is_country = np.array([c.place.kind is Kind.COUNTRY for _, c in flat])
-    countries = [c.place.country for _, c in flat]
-    # names whose small alternate-name namesakes must stay below a major place
-    held_owners: dict[int, list[int]] = defaultdict(list)
-    for n, (i, _c) in enumerate(flat):
-        held_owners[i].append(n)
-    segments = [(i, ns[0], ns[-1] + 1) for i, ns in held_owners.items()]
-    held_owners = {i: ns for i, ns in held_owners.items() if any(c.yields for c in cands[i])}
+    # per ambiguous name its candidates, best first: once the leader's total is
+    # known, a candidate that cannot reach it even with the most coherence can
+    # add is passed over without measuring its distances
+    by_score = {
+        i: sorted(range(len(groups[i].scores)), key=groups[i].scores.__getitem__, reverse=True)
+        for i in ambiguous
+    }
     for _ in range(COHERENCE_ROUNDS):
-        anchors = [
-            (i, chosen[i].place)  # type: ignore[union-attr]
-            for i in rep
-            if chosen[i] is not None and chosen[i].place.kind in _ANCHOR_KINDS  # type: ignore[union-attr]
-        ]
+        anchors: list[tuple[float, int, float, float]] = []
         # how many names' chosen places lie in each country
-        in_country: Counter[str] = Counter()
+        in_country: dict[str, int] = {}
         for i in rep:
-            c = chosen[i]
-            if c is not None and c.place.country:
-                in_country[c.place.country] += 1
-        bonus = np.zeros(len(flat))
-        if anchors:
-            a_owner = np.array([i for i, _ in anchors])
-            a_lat = np.radians([p.lat for _, p in anchors])
-            a_lon = np.radians([p.lon for _, p in anchors])
-            dlat = lat[:, None] - a_lat[None, :]
-            dlon = lon[:, None] - a_lon[None, :]
-            h = (
-                np.sin(dlat / 2) ** 2
-                + np.cos(lat[:, None]) * np.cos(a_lat[None, :]) * np.sin(dlon / 2) ** 2
-            )
-            d = 12742.0 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-            d[owner[:, None] == a_owner[None, :]] = np.inf
-            dmin = d.min(axis=1)
-            near = NEAR_WEIGHT * np.exp(-dmin / 150.0) + 1.0 * np.exp(-dmin / 800.0)
-            bonus += np.where(is_country, 0.0, near)
-        extra = bonus.tolist()
-        for n, (i, _) in enumerate(flat):
-            cc = countries[n]
-            if cc and cc in in_country:
-                here = chosen[i]
-                itself = 1 if here is not None and here.place.country == cc else 0
-                if in_country[cc] > itself:  # another name's place is in the country
-                    extra[n] += 1.0
-        total = [b + x for b, x in zip(base_list, extra, strict=True)]
-        for i, ns in held_owners.items():
-            for n, held in zip(ns, _held(cands[i], [total[n] for n in ns]), strict=True):
-                total[n] = held
-        best: dict[int, tuple[float, _Cand]] = {}
-        for i, lo, hi in segments:
+            pick = chosen[i]
+            if pick is None:
+                continue
+            names = groups[i].names
+            if names.is_anchor[pick]:
+                anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+            cc = names.countries[pick]
+            if cc:
+                in_country[cc] = in_country.get(cc, 0) + 1
+        anchors.sort(key=lambda a: a[0])
+        anchor_lats = [a[0] for a in anchors]
+        best: dict[int, int] = {}
+        for i, ns in by_score.items():
+            group = groups[i]
+            names = group.names
+            scores = group.scores
+            # held scores depend on all of the name's major places: no shortcut
+            held = any(group.yields)
+            mine = chosen[i]
+            here = names.countries[mine] if mine is not None else None
+            totals: list[tuple[int, float]] = []
+            lead = -math.inf
+            for n in ns:
+                near = bool(anchors) and not names.is_country[n]
+                cc = names.countries[n]
+                # another name's place is in the candidate's country
+                shared = bool(cc) and in_country.get(cc, 0) > (1 if here == cc else 0)
+                if not held and (
+                    scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6
+                    < lead
+                ):
+                    continue
+                extra = 0.0
+                if near:
+                    dmin = _nearest_km(
+                        names.lat[n], names.lon[n], names.cos_lat[n], i, anchors, anchor_lats
+                    )
+                    extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
+                if shared:
+                    extra += 1.0
+                total = scores[n] + extra
+                totals.append((n, total))
+                if total > lead:
+                    lead = total
+            if held:
+                kept = _held_scores(
+                    [names.major_own[n] for n, _ in totals],
+                    [group.yields[n] for n, _ in totals],
+                    [t for _, t in totals],
+                )
+                totals = [(n, t) for (n, _), t in zip(totals, kept, strict=True)]
             # the first of equal totals, as the candidates are ranked
-            n = max(range(lo, hi), key=total.__getitem__)
-            best[i] = (total[n], flat[n][1])
+            best[i] = max(totals, key=lambda nt: (nt[1], -nt[0]))[0]
         new = list(chosen)
         for j, k in enumerate(key_of):
-            if k in best and len(cands[j]) > 1:
+            if k in best and len(groups[j].scores) > 1:
                 # the same place for every mention of the name, unless this
                 # mention has its own evidence (a qualifier) that outweighs it
-                pick = best[k][1]
-                if cands[j] is cands[k]:  # the name's shared candidates
-                    own: _Cand | None = pick
+                pick = best[k]
+                scores = groups[j].scores
+                own: int | None
+                if groups[j] is groups[k]:  # the name's shared candidates
+                    own = pick
                 else:
-                    own = next((c for c in cands[j] if c.place is pick.place), None)
+                    place = groups[k].names.places[pick]
+                    own = next(
+                        (n for n, p in enumerate(groups[j].names.places) if p is place), None
+                    )
                 mine = chosen[j]
-                if own is not None and mine is not None and mine.score - own.score > 6.0:
+                if own is not None and mine is not None and scores[mine] - scores[own] > 6.0:
                     continue
                 new[j] = own if own is not None else chosen[j]
-        if all(a is b for a, b in zip(new, chosen, strict=True)):
+        if new == chosen:
             break  # settled: a further round would repeat this one
         chosen = new
     return chosen
 
 
-def _margin(cl: list[_Cand]) -> float:
-    """How far the best candidate's score leads the second best."""
-    top = sorted((c.score for c in cl), reverse=True)
+def _nearest_km(
+    lat: float,
+    lon: float,
+    cos_lat: float,
+    owner: int,
+    anchors: Sequence[tuple[float, int, float, float]],
+    anchor_lats: Sequence[float],
+) -> float:
+    """Distance from a point to the nearest anchor of another name, in km.
+
+    Parameters
+    ----------
+    lat, lon, cos_lat : float
+        The point, in radians, and the cosine of its latitude.
+    owner : int
+        The name the point is a candidate of (its own anchor does not count).
+    anchors : sequence of (lat, owner, lon, cos_lat)
+        The chosen places, sorted by latitude.
+    anchor_lats : sequence of float
+        Their latitudes.
+
+    Returns
+    -------
+    float
+        ``inf`` when no other name has an anchor.
+    """
+    # two places are at least the earth's radius times their difference in
+    # latitude apart: visiting the anchors outward in latitude, the search
+    # stops once that bound passes the nearest distance found
+    best = math.inf
+    above = bisect_left(anchor_lats, lat)
+    below = above - 1
+    count = len(anchor_lats)
+    while below >= 0 or above < count:
+        if above < count and (below < 0 or anchor_lats[above] - lat <= lat - anchor_lats[below]):
+            k = above
+            above += 1
+            gap = anchor_lats[k] - lat
+        else:
+            k = below
+            below -= 1
+            gap = lat - anchor_lats[k]
+        if _LAT_BOUND_KM * gap >= best:
+            break
+        a_lat, a_owner, a_lon, a_cos = anchors[k]
+        if a_owner != owner:
+            d = _haversine_km(lat, lon, cos_lat, a_lat, a_lon, a_cos)
+            if d < best:
+                best = d
+    return best
+
+
+def _haversine_km(
+    lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, cos2: float
+) -> float:
+    """Great-circle distance between two points given in radians (with their cosines)."""
+    # haversine; coherence compares many pairs and needs no geodesic precision
+    s_lat = math.sin((lat1 - lat2) / 2)
+    s_lon = math.sin((lon1 - lon2) / 2)
+    h = s_lat * s_lat + cos1 * cos2 * (s_lon * s_lon)
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _margin(scores: Sequence[float]) -> float:
+    """How far the best score leads the second best."""
+    top = sorted(scores, reverse=True)
     return top[0] - top[1] if len(top) > 1 else float("inf")
 
 
@@ -754,6 +1036,21 @@ def _fast_km(a: Place, b: Place) -> float:
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _may_fit(cue: CueMatch, anchor: Place, cand: Place) -> bool:
+    """Whether *cand* is at about the cue's distance from *anchor* (a quick test).
+
+    The spherical distance is within 1% (and 1 km) of the geodesic one that
+    :func:`_fits` checks, so a candidate well outside the cue's range is passed
+    over without the costlier geodesic.
+    """
+    d = _fast_km(anchor, cand)
+    slack = 0.01 * d + 1.0
+    if cue.distance_km is not None:
+        tol = max(15.0, 0.4 * cue.distance_km)
+        return abs(d - cue.distance_km) <= tol + slack
+    return d <= (60.0 if cue.near else 400.0) + slack
 
 
 def _fits(cue: CueMatch, d: float, anchor: Place, cand: Place) -> bool:

@@ -237,3 +237,95 @@ def test_bare_name_prefers_the_town_over_its_county(gazetteer):
     assert town is not None and town.kind is not Kind.ADMIN2
     county = by_text(run(gazetteer, "DeKalb County commissioners met."), "DeKalb County").place
     assert county is not None and county.kind is Kind.ADMIN2
+
+
+# -- fast paths give exactly what the plain computations give -------------------------
+
+
+def test_distance_km_is_geopys_geodesic_exactly():
+    import random
+
+    from geopy.distance import geodesic
+
+    rng = random.Random(7)
+    pairs = [
+        ((0.0, -0.0), (-0.0, 0.0)),
+        ((50.45, 30.52), (50.45, 30.52)),
+        ((10.0, 20.0), (-10.0, -160.0)),
+    ]
+    for _ in range(200):
+        lat, lon = rng.uniform(-90, 90), rng.uniform(-180, 180)
+        far = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+        near = (max(-90.0, min(90.0, lat + rng.uniform(-1, 1))), lon + rng.uniform(-0.5, 0.5))
+        pairs += [((lat, lon), far), ((lat, lon), near)]
+    pairs.append(((10.0, 190.0), (10.0, -170.0)))  # out of range: geopy normalises it
+    for a, b in pairs:
+        pa, pb = Place("a", a[0], a[1], Kind.CITY), Place("b", b[0], b[1], Kind.CITY)
+        assert distance_km(pa, pb) == float(geodesic(a, b).km), (a, b)
+
+
+def test_resolved_copy_is_dataclasses_replace():
+    import dataclasses
+
+    from sitmap.geocode import _with_place
+    from sitmap.model import Mention, RelativeCue
+
+    m = Mention("d", "s", 3, 7, "Kyiv", key="kyiv")
+    kyiv = Place("Kyiv", 50.45, 30.52, Kind.CITY, country="UA")
+    cue = RelativeCue(60.0, "northwest", "Kyiv", kyiv, 58.2)
+    got = _with_place(m, kyiv, 2, cue)
+    assert got == dataclasses.replace(m, place=kyiv, precision=2, cue=cue)
+    assert got.__dict__ == dataclasses.replace(m, place=kyiv, precision=2, cue=cue).__dict__
+    assert m.place is None and m.cue is None  # the original is left alone
+
+
+def test_nearest_anchor_is_the_haversine_minimum():
+    import random
+
+    from sitmap.geocode import _haversine_km, _nearest_km, _radians
+
+    rng = random.Random(11)
+    for _ in range(300):
+        places = [
+            Place("p", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+            for _ in range(rng.randint(1, 12))
+        ]
+        if rng.random() < 0.3:  # ties and near-ties
+            places.append(places[0])
+            places.append(Place("q", places[0].lat + 1e-9, places[0].lon, Kind.TOWN))
+        owners = [rng.randint(0, 3) for _ in places]
+        # as coherence passes them: (lat, owner, lon, cos_lat), by latitude
+        anchors = []
+        for p, owner in zip(places, owners, strict=True):
+            lat, lon, cos_lat = _radians(p)
+            anchors.append((lat, owner, lon, cos_lat))
+        anchors.sort(key=lambda a: a[0])
+        lats = [a[0] for a in anchors]
+        target = Place("t", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+        lat, lon, cos_lat = _radians(target)
+        want = min(
+            (_haversine_km(lat, lon, cos_lat, a[0], a[2], a[3]) for a in anchors if a[1] != 0),
+            default=float("inf"),
+        )
+        assert _nearest_km(lat, lon, cos_lat, 0, anchors, lats) == want
+
+
+def test_spherical_screen_never_drops_a_fitting_candidate():
+    import random
+
+    from sitmap.geocode import CueMatch, _fits, _may_fit
+
+    rng = random.Random(5)
+    for _ in range(400):
+        anchor = Place("a", rng.uniform(-85, 85), rng.uniform(-180, 180), Kind.CITY)
+        cand = Place(
+            "c",
+            max(-89.0, min(89.0, anchor.lat + rng.uniform(-8, 8))),
+            (anchor.lon + rng.uniform(-8, 8) + 180) % 360 - 180,
+            Kind.TOWN,
+        )
+        km = rng.choice([None, rng.uniform(1, 900)])
+        cue = CueMatch(0, 1, km, None, None, near=rng.random() < 0.5)
+        d = distance_km(anchor, cand)
+        if _fits(cue, d, anchor, cand):
+            assert _may_fit(cue, anchor, cand), (anchor, cand, cue, d)
