@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -401,6 +402,8 @@ class _CandidateCache:
     def __init__(self, gaz: Any, limit: int = 25) -> None:
         self.gaz = gaz
         self.limit = limit
+        #: the gazetteer's ``generation`` the entries below were read at
+        self.generation = 0
         self.cache: dict[str, list[_Cand]] = {}
         self.summaries: dict[str, _Summary] = {}
         self.prepared: dict[str, _Names] = {}
@@ -447,16 +450,24 @@ class _CandidateCache:
         return hit
 
 
-_CACHES: dict[int, tuple[Any, _CandidateCache]] = {}
+#: one lookup cache per live gazetteer object.  The cache reaches its
+#: gazetteer through a weak proxy, so closing or dropping a gazetteer frees
+#: both (a strong reference here kept every gazetteer ever opened in a
+#: process alive, with its recogniser: hundreds of megabytes each).
+_CACHES: weakref.WeakKeyDictionary[Any, _CandidateCache] = weakref.WeakKeyDictionary()
 
 
 def _cache_for(gaz: Any) -> _CandidateCache:
-    hit = _CACHES.get(id(gaz))
-    if hit is not None and hit[0] is gaz:
-        return hit[1]
-    cache = _CandidateCache(gaz)
-    _CACHES[id(gaz)] = (gaz, cache)
-    return cache
+    generation = getattr(gaz, "generation", 0)
+    try:
+        cache = _CACHES.get(gaz)
+        if cache is None or cache.generation != generation:
+            # new, or the user's entries changed since: start afresh
+            cache = _CACHES[gaz] = _CandidateCache(weakref.proxy(gaz))
+            cache.generation = generation
+        return cache
+    except TypeError:  # not weak-referenceable: a stand-in, cached per call
+        return _CandidateCache(gaz)
 
 
 # --------------------------------------------------------------------------

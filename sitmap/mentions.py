@@ -326,10 +326,10 @@ class Recognizer:
     """The recogniser for one gazetteer: its automaton and lexicons.
 
     Building the automaton over half a million names takes several seconds, so
-    one recogniser is built per gazetteer object and reused
+    one recogniser is built per gazetteer file and reused
     (:func:`recognizer_for`), and the built automaton is pickled into the user
-    cache directory, keyed by the gazetteer file's path, size and time, so the
-    next process loads it instead.
+    cache directory, keyed by the path, size and time of the gazetteer file and
+    of the user's own entries beside it, so the next process loads it instead.
 
     Parameters
     ----------
@@ -340,12 +340,14 @@ class Recognizer:
     """
 
     def __init__(self, gazetteer: Any, *, cache: bool = True) -> None:
-        self.gazetteer = gazetteer
+        # No reference to the gazetteer is kept: recognisers are shared by
+        # every gazetteer object open on the same files, and must not keep
+        # any of them alive.
         self.lex = lexicons()
         cache_file = _cache_file(gazetteer) if cache else None
         built = _load_cached(cache_file)
         if built is None:
-            built = self._build()
+            built = self._build(gazetteer)
             _save_cached(cache_file, built)
         # the automaton maps each padded key to an index into ``entries``:
         # plain integers and tuples of plain values pickle and load fast
@@ -356,9 +358,9 @@ class Recognizer:
         idx = self.automaton.get(f" {key} ", None)
         return None if idx is None else _Entry._make(self.raw[idx])
 
-    def _build(self) -> tuple[Any, list[tuple[Any, ...]]]:
+    def _build(self, gazetteer: Any) -> tuple[Any, list[tuple[Any, ...]]]:
         entries: dict[str, _Entry] = {}
-        for key, info in gazetteer_names(self.gazetteer):
+        for key, info in gazetteer_names(gazetteer):
             if key:
                 # gazetteer keys are normalised exactly as tokens are
                 entries[key] = _Entry(
@@ -482,19 +484,45 @@ def gazetteer_names(gazetteer: Any) -> Iterable[tuple[str, Any]]:
     return gazetteer.names()
 
 
-def _cache_file(gazetteer: Any) -> Path | None:
+def _identity(gazetteer: Any) -> str | None:
+    """What the automaton of *gazetteer* depends on: its files' and lexicons' stamps.
+
+    None when the gazetteer has no file (a stand-in built in memory).
+    """
     path = getattr(gazetteer, "path", None)
     if path is None:
         return None
     try:
         st = os.stat(path)
-        from platformdirs import user_cache_dir
-    except (OSError, ImportError):
+    except OSError:
         return None
-    lex_stamp = max((f.stat().st_mtime_ns for f in _DATA_DIR.iterdir() if f.is_file()), default=0)
-    ident = (
-        f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{lex_stamp}|{_AUTOMATON_VERSION}"
-    )
+    parts = [os.path.abspath(path), str(st.st_size), str(st.st_mtime_ns)]
+    # the user's own entries are names too ("sitmap gazetteer add"): adding
+    # one must give a new automaton, not the cached one without it
+    user = getattr(gazetteer, "user_path", None)
+    try:
+        ust = os.stat(user) if user is not None else None
+    except OSError:
+        ust = None
+    parts += [str(ust.st_size), str(ust.st_mtime_ns)] if ust else ["-", "-"]
+    parts += [str(_lexicon_stamp()), str(_AUTOMATON_VERSION)]
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _lexicon_stamp() -> int:
+    # the packaged word lists do not change while a process runs
+    return max((f.stat().st_mtime_ns for f in _DATA_DIR.iterdir() if f.is_file()), default=0)
+
+
+def _cache_file(gazetteer: Any) -> Path | None:
+    ident = _identity(gazetteer)
+    if ident is None:
+        return None
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        return None
     digest = hashlib.sha1(ident.encode()).hexdigest()[:16]
     return Path(user_cache_dir("sitmap", appauthor=False)) / f"geoparse-automaton-{digest}.pickle"
 
@@ -530,24 +558,52 @@ def _save_cached(path: Path | None, auto: Any) -> None:
         pass
 
 
-_RECOGNIZERS: weakref.WeakKeyDictionary[Any, Recognizer] = weakref.WeakKeyDictionary()
-_RECOGNIZERS_BY_ID: dict[int, Recognizer] = {}
+#: recognisers by the identity of their files, most recently used last; two
+#: are kept, so a process switching between two gazetteers does not rebuild
+_SHARED: dict[str, Recognizer] = {}
+_SHARED_MAX = 2
+#: the recogniser last handed to each live gazetteer object, with its identity
+_RECOGNIZERS: weakref.WeakKeyDictionary[Any, tuple[str | None, Recognizer]] = (
+    weakref.WeakKeyDictionary()
+)
+_RECOGNIZERS_BY_ID: dict[int, tuple[Any, Recognizer]] = {}
 _LOCK = threading.Lock()
 
 
 def recognizer_for(gazetteer: Any) -> Recognizer:
-    """Return the (cached) :class:`Recognizer` for *gazetteer*."""
+    """Return the (cached) :class:`Recognizer` for *gazetteer*.
+
+    Gazetteer objects open on the same files share one recogniser, and a
+    user entry added since the last call gives a new one.
+    """
+    ident = _identity(gazetteer)
     with _LOCK:
-        try:
-            rec = _RECOGNIZERS.get(gazetteer)
-        except TypeError:  # not weak-referenceable
-            rec = _RECOGNIZERS_BY_ID.get(id(gazetteer))
-        if rec is None:
+        if ident is None:
+            # a stand-in without files: one recogniser per object, by id
+            # (such objects need not take weak references), few at a time
+            hit = _RECOGNIZERS_BY_ID.get(id(gazetteer))
+            if hit is not None and hit[0] is gazetteer:
+                return hit[1]
+            if len(_RECOGNIZERS_BY_ID) >= 4:
+                _RECOGNIZERS_BY_ID.clear()
             rec = Recognizer(gazetteer)
-            try:
-                _RECOGNIZERS[gazetteer] = rec
-            except TypeError:
-                _RECOGNIZERS_BY_ID[id(gazetteer)] = rec
+            _RECOGNIZERS_BY_ID[id(gazetteer)] = (gazetteer, rec)
+            return rec
+        try:
+            known = _RECOGNIZERS.get(gazetteer)
+        except TypeError:  # not weak-referenceable
+            known = None
+        if known is not None and known[0] == ident:
+            return known[1]
+        shared = _SHARED.pop(ident, None)
+        rec = shared if shared is not None else Recognizer(gazetteer)
+        _SHARED[ident] = rec
+        while len(_SHARED) > _SHARED_MAX:
+            del _SHARED[next(iter(_SHARED))]
+        try:
+            _RECOGNIZERS[gazetteer] = (ident, rec)
+        except TypeError:
+            pass
         return rec
 
 

@@ -190,3 +190,65 @@ def test_path_resolution_order(monkeypatch, tmp_path):
 def test_cli_lookup_of_an_empty_name_is_a_usage_error(private_cache):
     res = CliRunner().invoke(cli, ["lookup", "   ", "--gazetteer", str(private_cache)])
     assert res.exit_code == 2 and "a place name is needed" in res.output
+
+
+def test_a_user_entry_is_recognised_in_text_as_soon_as_it_is_added(private_cache, tmp_path):
+    # The recogniser's automaton is cached on disk and in memory; a name the
+    # user adds must not be hidden behind the automaton built before it.
+    from sitmap.cli.main import main
+
+    article = tmp_path / "a.txt"
+    article.write_text("Shelling was reported in Vordenkirch and in Kharkiv overnight.\n",
+                       encoding="utf-8")
+
+    def extracted(output: str) -> list[str]:
+        return [json.loads(line)["text"] for line in output.splitlines() if line]
+
+    res = CliRunner().invoke(cli, ["lookup", "Vordenkirch", "--gazetteer", str(private_cache)])
+    assert "no place named" in res.output  # made up: unknown until the user adds it
+    runner = CliRunner()
+    from sitmap.cli.main import cli as root
+
+    before = runner.invoke(root, ["extract", str(article), "--gazetteer", str(private_cache)])
+    assert before.exit_code == 0, before.output
+    assert extracted(before.output) == ["Kharkiv"]
+    assert main(["gazetteer", "add", "Vordenkirch", "48.3", "36.9", "--country", "UA",
+                 "--gazetteer", str(private_cache)]) == 0
+    after = runner.invoke(root, ["extract", str(article), "--gazetteer", str(private_cache)])
+    assert after.exit_code == 0, after.output
+    assert extracted(after.output) == ["Vordenkirch", "Kharkiv"]
+
+    # the same gazetteer object, in one process: its caches follow the change too
+    from sitmap.model import Article
+    from sitmap.pipeline import locate
+
+    gaz = Gazetteer.open(private_cache)
+    text = "Residents left homes in Osterwald and in Vordenkirch on Monday."
+    art = Article(doc_id="b", source="b", text=text)
+    assert [m.text for m in locate(art, gaz)[1] if m.place] == ["Vordenkirch"]
+    gaz.add_user_entry("Osterwald", 48.2, 37.1, country="UA")
+    found = [(m.text, m.place.lat) for m in locate(art, gaz)[1] if m.place]
+    assert found == [("Osterwald", 48.2), ("Vordenkirch", 48.3)]
+    gaz.close()
+
+
+def test_dropped_gazetteers_are_freed_with_their_caches(gazetteer):
+    # Each open gazetteer used to stay alive for the life of the process, with
+    # its lookup caches: hundreds of megabytes per open in a long-lived job.
+    import gc
+    import weakref
+
+    from sitmap.mentions import recognizer_for
+    from sitmap.model import Article
+    from sitmap.pipeline import locate
+
+    refs = []
+    for _ in range(3):
+        gaz = Gazetteer.open(gazetteer.path)
+        assert recognizer_for(gaz) is recognizer_for(gazetteer)  # one automaton per file
+        locate(Article(doc_id="c", source="c", text="Fighting near Kherson and Mykolaiv."), gaz)
+        refs.append(weakref.ref(gaz))
+        gaz.close()
+        del gaz
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]

@@ -179,6 +179,9 @@ class Gazetteer:
         self.user_path = user_path
         self._user: dict[str, list[_Entry]] | None = None
         self.online = online
+        #: counts changes to the user entries, so callers' caches can tell
+        #: that what they hold is out of date
+        self.generation = 0
 
     # -- opening ---------------------------------------------------------
 
@@ -452,6 +455,7 @@ class Gazetteer:
         self._user = None
         self._entries.clear()
         self._memo.clear()
+        self.generation += 1
         return place
 
     def lookup_online(self, name: str, *, country: str | None = None) -> list[Candidate]:
@@ -471,6 +475,7 @@ class Gazetteer:
         self._user = None
         self._entries.clear()
         self._memo.clear()
+        self.generation += 1
         return found
 
 
