@@ -32,7 +32,8 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]?)([A-Z0-9À-ÖØ-ÞА-ЯЁІЇЄҐ])")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
+#: the characters of an abbreviation or initial before a full stop ("U.S", "Gen")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -113,14 +114,22 @@ def _is_boundary(text: str, sent_start: int, p_start: int, p_end: int, limit: in
     mark = text[p_start]
     if mark in "!?…":
         return True
-    # Look at the word that the full stop ends.
-    wm = _WORD_BEFORE.search(text, sent_start, p_start + 1)
-    word = wm.group(1).lower().rstrip(".") if wm else ""
-    if word in ABBREVIATIONS:
+    # Look at the word that the full stop ends: the run of letters and dots
+    # before it, from its first letter.  Walking back over a few characters
+    # is much cheaper than a regular expression searching the whole sentence.
+    i = p_start
+    while i > sent_start and text[i - 1] in _WORD_CHARS:
+        i -= 1
+    while i < p_start and text[i] == ".":
+        i += 1
+    if i == p_start:
+        return True  # no word before the full stop
+    word = text[i : p_start + 1].rstrip(".")
+    if word.lower() in ABBREVIATIONS:
         return False
     # An initial ("J. Smith") or an acronym with dots ("U.S."): a single
     # capital letter before the dot.
-    if wm and len(wm.group(1).rstrip(".")) == 1 and wm.group(1)[0].isupper():
+    if len(word) == 1 and word.isupper():
         return False
     # A number with a decimal point never reaches here (no space after the
     # dot); "No. 5" is handled by the abbreviation list.
@@ -128,9 +137,9 @@ def _is_boundary(text: str, sent_start: int, p_start: int, p_end: int, limit: in
 
 
 def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        out.append(Sentence(start=start, end=end, text=text[start:end], paragraph=para))
+    span = text[start:end]
+    # str.strip() strips exactly the characters str.isspace() accepts
+    body = span.strip()
+    if body:
+        start += len(span) - len(span.lstrip())
+        out.append(Sentence(start=start, end=start + len(body), text=body, paragraph=para))
