@@ -225,6 +225,22 @@ def _fold(word: str) -> str:
     return word.translate(_FOLD)
 
 
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def _fold_tokens(joined: str) -> str:
+    """:func:`normalize_text` for a scan string of tokens, faster on mostly ASCII text.
+
+    ``str.translate`` looks every character up in the table; ``str.lower``
+    is as good for the ASCII characters a token holds (letters, digits,
+    punctuation, "\\n"), so the table is used only for the non-ASCII runs.
+    """
+    parts = _NON_ASCII_RUN.split(joined)
+    parts[0::2] = [p.lower() for p in parts[0::2]]
+    parts[1::2] = [p.translate(_FOLD) for p in parts[1::2]]
+    return "".join(parts)
+
+
 #: A word token, or punctuation across which no place name may run.  Inner
 #: apostrophes and full stops join a word ("L'viv", "U.S"), as the gazetteer's
 #: keys drop them, except a possessive "'s", which stays a word of its own so
@@ -232,7 +248,9 @@ def _fold(word: str) -> str:
 #: blocks only after a word of four or more letters, so "St. Louis" stays
 #: joinable while "...in York. New..." does not.
 _TOKEN = re.compile(
-    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
+    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*"
+    # the look-behind comes after the dot so that it is tried only at a dot
+    r"|[,;:()\[\]\"“”«»!?|/\n]|\.(?<=[^\W_]{4}\.)(?=\s)"
 )
 _APOSTROPHES = ("'", "’", "`")
 _JOINERS = re.compile(r"['’`.]")
@@ -350,11 +368,19 @@ class Recognizer:
         # the automaton maps each padded key to an index into ``entries``:
         # plain integers and tuples of plain values pickle and load fast
         self.automaton, self.raw = built
+        #: entries made from ``raw`` rows so far, by index: the same names
+        #: come up again and again, and a row is turned into an entry once
+        self._entries: dict[int, _Entry] = {}
 
     def entry(self, key: str) -> _Entry | None:
         """The automaton's entry for a normalised key, if any."""
         idx = self.automaton.get(f" {key} ", None)
-        return None if idx is None else _Entry._make(self.raw[idx])
+        if idx is None:
+            return None
+        entry = self._entries.get(idx)
+        if entry is None:
+            entry = self._entries[idx] = _Entry._make(self.raw[idx])
+        return entry
 
     def _build(self) -> tuple[Any, list[tuple[Any, ...]]]:
         entries: dict[str, _Entry] = {}
@@ -433,8 +459,7 @@ class Recognizer:
         capitalised words (or digits); no per-hit work is spent on "will" or
         "bath".
         """
-        raw = self.raw
-        make = _Entry._make
+        entries = self._entries
         hits = []
         count = joined.count
         # tokens hold no spaces: a key's token index is the number of spaces
@@ -442,15 +467,17 @@ class Recognizer:
         at, spaces = 0, 0
         for end, value in self.automaton.iter(joined):
             marks, idx = divmod(value, _MARK_UNIT)
-            row = raw[idx]
-            pos = end - len(row[0]) - marks  # index of the key's first character
+            entry = entries.get(idx)
+            if entry is None:
+                entry = entries[idx] = _Entry._make(self.raw[idx])
+            pos = end - len(entry.key) - marks  # index of the key's first character
             if pos >= at:
                 spaces += count(" ", at, pos)
             else:
                 spaces -= count(" ", pos, at)
             at = pos
             first = spaces - 1
-            hits.append((first, first + row[7], make(row)))
+            hits.append((first, first + entry.n_tokens, entry))
         return hits
 
 
@@ -645,7 +672,7 @@ class _Doc:
         marked = _LOWER_START.sub(" ~", cased)
         # ASCII tokens fold by lower-casing alone (their only spaces are " "
         # and "\n", which folding keeps)
-        joined = marked.lower() if marked.isascii() else normalize_text(marked)
+        joined = marked.lower() if marked.isascii() else _fold_tokens(marked)
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
         #: the string the automaton scans: folded tokens, lower-case ones marked
