@@ -624,11 +624,43 @@ _NOUN_OF = re.compile(
     rf"(?:de|la|el|upon|on)[ \-](?!{_CALENDAR})[A-Z][\w’'\-]+))*)"
 )
 #: "X, a city of 280,000", "X, a tiny town 60 kilometres northwest of Y"
-_APPOSITIVE = re.compile(
-    r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*,\s+(?:an?|the)\s+(?:[\w\-,]+\s+){0,4}?"
+_APPOSITIVE_TAIL = (
+    r",\s+(?:an?|the)\s+(?:[\w\-,]+\s+){0,4}?"
     r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|community|district|"
     r"region|province|county|capital|island)\b"
 )
+_APPOSITIVE = re.compile(r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*" + _APPOSITIVE_TAIL)
+
+# Both patterns above are slow to search for (they can start almost
+# anywhere), and they rarely match.  These find the few places where they
+# could: "of" before a capital, and ", a" / ", the"; the full patterns are
+# searched only in a text that has such a place.
+_OF_CAPITAL = re.compile(r"of(?<=\sof)\s+[A-Z]")
+#: a place noun of ``_NOUN_OF`` ending where the search stops
+_NOUN_OF_NOUN = re.compile(
+    r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
+    r"province|county|oblast|capital|island|villages|towns|cities|state|republic)$"
+)
+_APPOSITIVE_START = re.compile(r",\s+(?:an?|the)\s")
+_APPOSITIVE_TAIL_RX = re.compile(_APPOSITIVE_TAIL)
+
+
+def _may_match_noun_of(text: str) -> bool:
+    """False only when ``_NOUN_OF`` cannot match anywhere in *text*."""
+    for m in _OF_CAPITAL.finditer(text):
+        i = m.start()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        if _NOUN_OF_NOUN.search(text, max(0, i - 16), i):
+            return True
+    return False
+
+
+def _may_match_appositive(text: str) -> bool:
+    """False only when ``_APPOSITIVE`` cannot match anywhere in *text*."""
+    return any(
+        _APPOSITIVE_TAIL_RX.match(text, m.start()) for m in _APPOSITIVE_START.finditer(text)
+    )
 
 
 def _is_cap(word: str) -> bool:
@@ -978,7 +1010,12 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
     """Capitalised names introduced by a place noun that the lexicon missed."""
     spans = [(h.start, h.end) for h in taken]
     out = []
-    for rx in (_NOUN_OF, _APPOSITIVE):
+    patterns = []
+    if _may_match_noun_of(doc.text):
+        patterns.append(_NOUN_OF)
+    if _may_match_appositive(doc.text):
+        patterns.append(_APPOSITIVE)
+    for rx in patterns:
         for m in rx.finditer(doc.text):
             s, e = m.span(1)
             if any(a < e and s < b for a, b in spans):
