@@ -371,6 +371,30 @@ class Recognizer:
         #: entries made from ``raw`` rows so far, by index: the same names
         #: come up again and again, and a row is turned into an entry once
         self._entries: dict[int, _Entry] = {}
+        lex = self.lex
+        #: every title, capitalised-only or not (a run of capitals is capitalised)
+        self.title_words = lex.titles | lex.titles_capitalised_only
+        #: words that end the name after a title or first name
+        self.run_stop_words = self.title_words | lex.common_words | lex.org_words
+        self._first_names: dict[str, bool] = {}
+
+    def is_first_name(self, word: str) -> bool:
+        """Whether a folded word opens a person's name ("Jordan", not "Will" or "North").
+
+        A common word, a direction or a major place name is not taken for
+        a first name.  Worked out once per word.
+        """
+        known = self._first_names.get(word)
+        if known is None:
+            lex = self.lex
+            found = self.entry(word) if word in lex.first_names else None
+            known = self._first_names[word] = (
+                word in lex.first_names
+                and word not in lex.common_words
+                and word not in _DIRECTION_WORDS
+                and not (found is not None and found.gaz_key is not None and found.major)
+            )
+        return known
 
     def entry(self, key: str) -> _Entry | None:
         """The automaton's entry for a normalised key, if any."""
@@ -1094,38 +1118,41 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     Works on runs of capitalised words found by a regular expression, so the
     cost grows with the number of names, not with the length of the text.
     """
-    text = doc.text
-    for m in _CAP_RUN.finditer(text):
-        words = m.group().split()
-        # a full stop after a longer word ends a sentence ("...Court Judge.
-        # Columbus attorney..."), so the run stops there
-        for k, w in enumerate(words[:-1]):
-            if w.endswith(".") and len(w) > 4:
-                words = words[: k + 1]
-                break
+    rec = doc.rec
+    titles = rec.title_words
+    stops = rec.run_stop_words
+    for m in _CAP_RUN.finditer(doc.text):
+        run_text = m.group()
+        words = run_text.split()
+        if "." in run_text:
+            # a full stop after a longer word ends a sentence ("...Court
+            # Judge. Columbus attorney..."), so the run stops there
+            for k, w in enumerate(words[:-1]):
+                if w.endswith(".") and len(w) > 4:
+                    words = words[: k + 1]
+                    break
         # folding keeps every character in place, so the run is folded once
-        folded = [w.rstrip(".") for w in _fold(" ".join(words)).split(" ")]
-        folded = [_JOINERS.sub("", w) if "'" in w or "’" in w or "." in w else w for w in folded]
+        # (an ASCII run folds by lower-casing alone)
+        joined = " ".join(words)
+        joined = joined.lower() if joined.isascii() else _fold(joined)
+        if "'" in joined or "’" in joined or "." in joined:
+            folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
+        else:
+            folded = joined.split(" ")
         for i, t in enumerate(folded[:-1]):
-            title = t in lex.titles or t in lex.titles_capitalised_only
-            first_name = (
-                t in lex.first_names
-                and t not in lex.common_words
-                and t not in _DIRECTION_WORDS
-                and not _major_key(doc, t)
-            )
+            title = t in titles
+            # a title needs no first-name test
+            first_name = not title and rec.is_first_name(t)
             if not (title or first_name):
                 continue
             run = []
             for u in folded[i + 1 : i + 4]:
-                if u in lex.titles or u in lex.titles_capitalised_only:
-                    break
-                if u in lex.common_words or u in lex.org_words:
+                if u in stops:
                     break
                 run.append(u)
             if not run:
                 continue
-            if first_name and not title and len(run) == 1 and _major_key(doc, run[0]):
+            if first_name and len(run) == 1 and _major_key(doc, run[0]):
                 continue  # "Jordan Valley", "Victoria Texas": not a person
             # the surname used later on; a double-barrelled one also by its parts
             doc.persons.add(run[-1])
