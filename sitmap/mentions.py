@@ -800,20 +800,23 @@ def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> boo
 
 def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
     """True when token i follows a person's title ("Mayor", "Gen.", "adviser")."""
+    # runs for nearly every hit: reads the token arrays directly
+    toks, starts, ends, text = doc.raw_toks, doc.starts, doc.ends, doc.text
     j = i - 1
     # skip back over capitalised words of the same name run ("Mayor Vitali Klitschko")
-    steps = 0
-    while steps < 3 and doc.is_word(j):
-        t = doc.tok(j)
-        w = doc.word(j)
+    for _ in range(3):
+        if j < 0 or not toks[j][0].isalnum():
+            return False
+        t = toks[j]
+        capitalised = text[starts[j]].isupper()
         if t in lex.titles:
             return True
-        if t in lex.titles_capitalised_only and _is_cap(w):
+        if capitalised and t in lex.titles_capitalised_only:
             return True
-        if not _is_cap(w) or doc.gap(j + 1).strip(" .") not in ("",):
+        # only spaces and full stops between the words of a name run
+        if not capitalised or text[ends[j] : starts[j + 1]].strip(" .") != "":
             return False
         j -= 1
-        steps += 1
     return False
 
 
