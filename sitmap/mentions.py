@@ -785,17 +785,18 @@ class _Doc:
 
 def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> bool:
     """Every significant word of the span starts with a capital (or digit)."""
+    text, starts, toks = doc.text, doc.starts, doc.raw_toks
     for i in range(first, last):
-        w = doc.word(i)
-        if w[0].isupper() or w[0].isdigit():
+        c = text[starts[i]]
+        if c.isupper() or c.isdigit():
             continue
-        if i > first and (doc.tok(i) in lex.name_words or doc.tok(i) in lex.place_nouns):
+        if i > first and (toks[i] in lex.name_words or toks[i] in lex.place_nouns):
             continue
-        if i > first and w == "s" and doc.gap(i) in _APOSTROPHES:
+        if i > first and doc.word(i) == "s" and doc.gap(i) in _APOSTROPHES:
             continue  # the possessive inside "People's Republic of China"
         return False
     # a name cannot end in a connecting word ("Isle of")
-    return doc.tok(last - 1) not in lex.name_words or last - first == 1
+    return toks[last - 1] not in lex.name_words or last - first == 1
 
 
 def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
@@ -877,9 +878,10 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
             doc.persons.add(tok)
         return "person-title"
     prev_i = first - 1
+    # a capitalised word right before the name, with only white space between
+    cap_before = doc.cap_word(prev_i) and doc.gap(first).strip() == ""
     if (
-        doc.cap_word(prev_i)
-        and doc.gap(first).strip() == ""
+        cap_before
         and doc.tok(prev_i) in lex.first_names
         and doc.tok(prev_i) not in lex.common_words
         and doc.tok(prev_i) not in _DIRECTION_WORDS
@@ -911,8 +913,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         return "person-said"
     # the tail of an organisation's name: "Save the Children Canada"
     if (
-        doc.cap_word(prev_i)
-        and doc.gap(first).strip() == ""
+        cap_before
         and not doc.is_initial(prev_i)
         and doc.tok(prev_i) not in _DIRECTION_WORDS
         and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
@@ -921,27 +922,21 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
+    # the context evidence is worked out at most once (it does not change)
+    evidence: list[str] | None = None
     # A name known only as a hamlet (every place so called is tiny) is more
     # often a surname or a word of another name: it needs place evidence.
-    if (
-        single
-        and entry.population < HAMLET_POPULATION
-        and entry.kind not in _AREA_KIND_VALUES
-        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
-        & set(_evidence(doc, first, last, lex))
-    ):
-        return "hamlet"
+    if single and entry.population < HAMLET_POPULATION and entry.kind not in _AREA_KIND_VALUES:
+        evidence = _evidence(doc, first, last, lex)
+        if _PLACE_EVIDENCE.isdisjoint(evidence):
+            return "hamlet"
     # A first name standing alone ("Lucy", "Donald") names a person far more
     # often than a village: a small place needs place evidence.
-    if (
-        single
-        and tok in lex.first_names
-        and not entry.major
-        and text not in lex.common_places
-        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
-        & set(_evidence(doc, first, last, lex))
-    ):
-        return "first-name"
+    if single and tok in lex.first_names and not entry.major and text not in lex.common_places:
+        if evidence is None:
+            evidence = _evidence(doc, first, last, lex)
+        if _PLACE_EVIDENCE.isdisjoint(evidence):
+            return "first-name"
     # Common words that are also place names ("Hour", "Still", "Police",
     # "Reading"): the gazetteer's blocked flag or the English word list.
     # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
@@ -951,14 +946,12 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and entry.kind != Kind.COUNTRY
     )
     if common:
-        hit.reasons = _evidence(doc, first, last, lex)
+        hit.reasons = evidence if evidence is not None else _evidence(doc, first, last, lex)
         if doc.is_initial(first):
-            if not {"place-noun", "place-noun-after"} & set(hit.reasons):
+            if _NOUN_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
         else:
-            if not {"preposition", "place-noun", "place-noun-after", "after-comma"} & set(
-                hit.reasons
-            ):
+            if _LOCAL_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
             if doc.cap_word(last) and doc.gap(last).strip() == "":
                 return "common-word"
@@ -966,6 +959,16 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
                 # "Save the Children": a common word opening a longer name
                 return "common-word"
     return None
+
+
+#: evidence that lets a small or doubtful name stand as a place
+_PLACE_EVIDENCE = frozenset(
+    {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
+)
+#: the evidence a common word at a sentence start needs (its capital proves nothing)
+_NOUN_EVIDENCE = frozenset({"place-noun", "place-noun-after"})
+#: the evidence a common word elsewhere needs
+_LOCAL_EVIDENCE = frozenset({"preposition", "place-noun", "place-noun-after", "after-comma"})
 
 
 def _known_major(doc: _Doc, i: int) -> bool:
