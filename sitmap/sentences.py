@@ -114,17 +114,7 @@ def _is_boundary(text: str, sent_start: int, p_start: int, p_end: int, limit: in
     mark = text[p_start]
     if mark in "!?…":
         return True
-    # Look at the word that the full stop ends: the run of letters and dots
-    # before it, from its first letter.  Walking back over a few characters
-    # is much cheaper than a regular expression searching the whole sentence.
-    i = p_start
-    while i > sent_start and text[i - 1] in _WORD_CHARS:
-        i -= 1
-    while i < p_start and text[i] == ".":
-        i += 1
-    if i == p_start:
-        return True  # no word before the full stop
-    word = text[i : p_start + 1].rstrip(".")
+    word = _word_before(text, sent_start, p_start)
     if word.lower() in ABBREVIATIONS:
         return False
     # An initial ("J. Smith") or an acronym with dots ("U.S."): a single
@@ -134,6 +124,22 @@ def _is_boundary(text: str, sent_start: int, p_start: int, p_end: int, limit: in
     # A number with a decimal point never reaches here (no space after the
     # dot); "No. 5" is handled by the abbreviation list.
     return True
+
+
+def _word_before(text: str, start: int, dot: int) -> str:
+    """The word a full stop at *dot* ends ("Gen", "U.S"), or "" when there is none.
+
+    The word is the run of letters and dots before the full stop (not
+    before *start*), from its first letter, without final dots.  Walking
+    back over a few characters is much cheaper than a regular expression
+    searching the sentence for the run's start.
+    """
+    i = dot
+    while i > start and text[i - 1] in _WORD_CHARS:
+        i -= 1
+    while i < dot and text[i] == ".":
+        i += 1
+    return text[i : dot + 1].rstrip(".")
 
 
 def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> None:
