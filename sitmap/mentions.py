@@ -635,6 +635,9 @@ _ANAPHOR = re.compile(
     # "[Tt](?<!\w[Tt])" is "\b[Tt]" written so that the search can skip ahead to a "t"
     r"[Tt](?<!\w[Tt])he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
 )
+#: what every ``_ANAPHOR`` match holds; its literal start makes it quick to
+#: search for, so most texts skip the full pattern
+_ANAPHOR_CUE = re.compile(r"he (?:city|capital|town|village|port|settlement)")
 #: Capitalised words that follow a name in news prose ("... of Xyz on Monday")
 #: but are never part of a place's name.
 _CALENDAR = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
@@ -1174,6 +1177,8 @@ def _major_key(doc: _Doc, key: str) -> bool:
 def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
     spans = [(h.start, h.end) for h in taken]
     out = []
+    if not _ANAPHOR_CUE.search(doc.text):
+        return []
     for m in _ANAPHOR.finditer(doc.text):
         s, e = m.span()
         if any(a < e and s < b for a, b in spans):

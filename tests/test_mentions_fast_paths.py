@@ -89,3 +89,17 @@ def test_first_name_test_matches_its_definition(gazetteer, word: str) -> None:
     )
     assert rec.is_first_name(word) is expected
     assert rec.is_first_name(word) is expected  # the cached answer too
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The city was calm. Later the capital woke up.",
+        "They reached the port, then the settlement.",
+        "the town of Hollowmere",
+        "Nothing here but weather.",
+    ],
+)
+def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
+    if mentions._ANAPHOR.search(text):
+        assert mentions._ANAPHOR_CUE.search(text)
