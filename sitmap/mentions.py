@@ -358,12 +358,15 @@ class Recognizer:
     """
 
     def __init__(self, gazetteer: Any, *, cache: bool = True) -> None:
-        self.gazetteer = gazetteer
+        # The gazetteer is not kept: :func:`recognizer_for` caches recognisers
+        # by gazetteer in a weak-key dictionary, and a recogniser holding its
+        # gazetteer would keep both (and the large automaton) alive for good,
+        # one more for every gazetteer a long-running process opens.
         self.lex = lexicons()
         cache_file = _cache_file(gazetteer) if cache else None
         built = _load_cached(cache_file)
         if built is None:
-            built = self._build()
+            built = self._build(gazetteer)
             _save_cached(cache_file, built)
         # the automaton maps each padded key to an index into ``entries``:
         # plain integers and tuples of plain values pickle and load fast
@@ -406,9 +409,9 @@ class Recognizer:
             entry = self._entries[idx] = _Entry._make(self.raw[idx])
         return entry
 
-    def _build(self) -> tuple[Any, list[tuple[Any, ...]]]:
+    def _build(self, gazetteer: Any) -> tuple[Any, list[tuple[Any, ...]]]:
         entries: dict[str, _Entry] = {}
-        for key, info in gazetteer_names(self.gazetteer):
+        for key, info in gazetteer_names(gazetteer):
             if key:
                 # gazetteer keys are normalised exactly as tokens are
                 entries[key] = _Entry(

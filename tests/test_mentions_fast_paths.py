@@ -6,6 +6,8 @@ Each shortcut is checked against the slower, plain computation it replaces.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
@@ -103,3 +105,30 @@ def test_first_name_test_matches_its_definition(gazetteer, word: str) -> None:
 def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
     if mentions._ANAPHOR.search(text):
         assert mentions._ANAPHOR_CUE.search(text)
+
+
+class _TinyGazetteer:
+    """A gazetteer of two names, enough to build a recogniser."""
+
+    path = None
+
+    def names(self) -> Iterator[tuple[str, SimpleNamespace]]:
+        for key in ("hollowmere", "brackenford"):
+            yield key, SimpleNamespace(
+                population=5000, kind="city", preferred=True, blocked=False, forms=()
+            )
+
+
+def test_recognizer_does_not_keep_its_gazetteer_alive() -> None:
+    # recognisers are cached per gazetteer in a weak-key dictionary; holding
+    # the gazetteer would keep every one ever opened (and its automaton)
+    import gc
+    import weakref
+
+    gaz = _TinyGazetteer()
+    rec = mentions.recognizer_for(gaz)
+    assert mentions.recognizer_for(gaz) is rec
+    gone_gaz, gone_rec = weakref.ref(gaz), weakref.ref(rec)
+    del gaz, rec
+    gc.collect()
+    assert gone_gaz() is None and gone_rec() is None
