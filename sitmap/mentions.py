@@ -225,6 +225,22 @@ def _fold(word: str) -> str:
     return word.translate(_FOLD)
 
 
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def _fold_tokens(joined: str) -> str:
+    """:func:`normalize_text` for a scan string of tokens, faster on mostly ASCII text.
+
+    ``str.translate`` looks every character up in the table; ``str.lower``
+    is as good for the ASCII characters a token holds (letters, digits,
+    punctuation, "\\n"), so the table is used only for the non-ASCII runs.
+    """
+    parts = _NON_ASCII_RUN.split(joined)
+    parts[0::2] = [p.lower() for p in parts[0::2]]
+    parts[1::2] = [p.translate(_FOLD) for p in parts[1::2]]
+    return "".join(parts)
+
+
 #: A word token, or punctuation across which no place name may run.  Inner
 #: apostrophes and full stops join a word ("L'viv", "U.S"), as the gazetteer's
 #: keys drop them, except a possessive "'s", which stays a word of its own so
@@ -232,7 +248,9 @@ def _fold(word: str) -> str:
 #: blocks only after a word of four or more letters, so "St. Louis" stays
 #: joinable while "...in York. New..." does not.
 _TOKEN = re.compile(
-    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*|[,;:()\[\]\"“”«»!?|/]|(?<=[^\W_]{4})\.(?=\s)|\n"
+    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*"
+    # the look-behind comes after the dot so that it is tried only at a dot
+    r"|[,;:()\[\]\"“”«»!?|/\n]|\.(?<=[^\W_]{4}\.)(?=\s)"
 )
 _APOSTROPHES = ("'", "’", "`")
 _JOINERS = re.compile(r"['’`.]")
@@ -352,11 +370,43 @@ class Recognizer:
         # the automaton maps each padded key to an index into ``entries``:
         # plain integers and tuples of plain values pickle and load fast
         self.automaton, self.raw = built
+        #: entries made from ``raw`` rows so far, by index: the same names
+        #: come up again and again, and a row is turned into an entry once
+        self._entries: dict[int, _Entry] = {}
+        lex = self.lex
+        #: every title, capitalised-only or not (a run of capitals is capitalised)
+        self.title_words = lex.titles | lex.titles_capitalised_only
+        #: words that end the name after a title or first name
+        self.run_stop_words = self.title_words | lex.common_words | lex.org_words
+        self._first_names: dict[str, bool] = {}
+
+    def is_first_name(self, word: str) -> bool:
+        """Whether a folded word opens a person's name ("Jordan", not "Will" or "North").
+
+        A common word, a direction or a major place name is not taken for
+        a first name.  Worked out once per word.
+        """
+        known = self._first_names.get(word)
+        if known is None:
+            lex = self.lex
+            found = self.entry(word) if word in lex.first_names else None
+            known = self._first_names[word] = (
+                word in lex.first_names
+                and word not in lex.common_words
+                and word not in _DIRECTION_WORDS
+                and not (found is not None and found.gaz_key is not None and found.major)
+            )
+        return known
 
     def entry(self, key: str) -> _Entry | None:
         """The automaton's entry for a normalised key, if any."""
         idx = self.automaton.get(f" {key} ", None)
-        return None if idx is None else _Entry._make(self.raw[idx])
+        if idx is None:
+            return None
+        entry = self._entries.get(idx)
+        if entry is None:
+            entry = self._entries[idx] = _Entry._make(self.raw[idx])
+        return entry
 
     def _build(self, gazetteer: Any) -> tuple[Any, list[tuple[Any, ...]]]:
         entries: dict[str, _Entry] = {}
@@ -435,8 +485,7 @@ class Recognizer:
         capitalised words (or digits); no per-hit work is spent on "will" or
         "bath".
         """
-        raw = self.raw
-        make = _Entry._make
+        entries = self._entries
         hits = []
         count = joined.count
         # tokens hold no spaces: a key's token index is the number of spaces
@@ -444,15 +493,17 @@ class Recognizer:
         at, spaces = 0, 0
         for end, value in self.automaton.iter(joined):
             marks, idx = divmod(value, _MARK_UNIT)
-            row = raw[idx]
-            pos = end - len(row[0]) - marks  # index of the key's first character
+            entry = entries.get(idx)
+            if entry is None:
+                entry = entries[idx] = _Entry._make(self.raw[idx])
+            pos = end - len(entry.key) - marks  # index of the key's first character
             if pos >= at:
                 spaces += count(" ", at, pos)
             else:
                 spaces -= count(" ", pos, at)
             at = pos
             first = spaces - 1
-            hits.append((first, first + row[7], make(row)))
+            hits.append((first, first + entry.n_tokens, entry))
         return hits
 
 
@@ -578,17 +629,33 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
     """
     ident = _identity(gazetteer)
     with _LOCK:
-        if ident is None:
-            # a stand-in without files: one recogniser per object, by id
-            # (such objects need not take weak references), few at a time
+        try:
+            known = _RECOGNIZERS.get(gazetteer)
+        except TypeError:  # not weak-referenceable
+            known = None
+        if known is not None and known[0] == ident:
+            return known[1]
+        if ident is not None:
+            shared = _SHARED.pop(ident, None)
+            rec = shared if shared is not None else Recognizer(gazetteer)
+            _SHARED[ident] = rec
+            while len(_SHARED) > _SHARED_MAX:
+                del _SHARED[next(iter(_SHARED))]
+        else:
+            # a stand-in without files: a recogniser of its own
             hit = _RECOGNIZERS_BY_ID.get(id(gazetteer))
             if hit is not None and hit[0] is gazetteer:
                 return hit[1]
-            if len(_RECOGNIZERS_BY_ID) >= 4:
-                _RECOGNIZERS_BY_ID.clear()
             rec = Recognizer(gazetteer)
-            _RECOGNIZERS_BY_ID[id(gazetteer)] = (gazetteer, rec)
-            return rec
+        try:
+            _RECOGNIZERS[gazetteer] = (ident, rec)
+        except TypeError:
+            if ident is None:
+                # kept by id (strongly, so the id stays its own), few at a time
+                if len(_RECOGNIZERS_BY_ID) >= 4:
+                    _RECOGNIZERS_BY_ID.clear()
+                _RECOGNIZERS_BY_ID[id(gazetteer)] = (gazetteer, rec)
+        return rec
         try:
             known = _RECOGNIZERS.get(gazetteer)
         except TypeError:  # not weak-referenceable
@@ -640,6 +707,9 @@ _ANAPHOR = re.compile(
     # "[Tt](?<!\w[Tt])" is "\b[Tt]" written so that the search can skip ahead to a "t"
     r"[Tt](?<!\w[Tt])he (city|capital|town|village|port|settlement)\b(?!\s+(?:of\s+[A-Z]|[A-Z]))"
 )
+#: what every ``_ANAPHOR`` match holds; its literal start makes it quick to
+#: search for, so most texts skip the full pattern
+_ANAPHOR_CUE = re.compile(r"he (?:city|capital|town|village|port|settlement)")
 #: Capitalised words that follow a name in news prose ("... of Xyz on Monday")
 #: but are never part of a place's name.
 _CALENDAR = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
@@ -653,11 +723,43 @@ _NOUN_OF = re.compile(
     rf"(?:de|la|el|upon|on)[ \-](?!{_CALENDAR})[A-Z][\w’'\-]+))*)"
 )
 #: "X, a city of 280,000", "X, a tiny town 60 kilometres northwest of Y"
-_APPOSITIVE = re.compile(
-    r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*,\s+(?:an?|the)\s+(?:[\w\-,]+\s+){0,4}?"
+_APPOSITIVE_TAIL = (
+    r",\s+(?:an?|the)\s+(?:[\w\-,]+\s+){0,4}?"
     r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|community|district|"
     r"region|province|county|capital|island)\b"
 )
+_APPOSITIVE = re.compile(r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*" + _APPOSITIVE_TAIL)
+
+# Both patterns above are slow to search for (they can start almost
+# anywhere), and they rarely match.  These find the few places where they
+# could: "of" before a capital, and ", a" / ", the"; the full patterns are
+# searched only in a text that has such a place.
+_OF_CAPITAL = re.compile(r"of(?<=\sof)\s+[A-Z]")
+#: a place noun of ``_NOUN_OF`` ending where the search stops
+_NOUN_OF_NOUN = re.compile(
+    r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
+    r"province|county|oblast|capital|island|villages|towns|cities|state|republic)$"
+)
+_APPOSITIVE_START = re.compile(r",\s+(?:an?|the)\s")
+_APPOSITIVE_TAIL_RX = re.compile(_APPOSITIVE_TAIL)
+
+
+def _may_match_noun_of(text: str) -> bool:
+    """False only when ``_NOUN_OF`` cannot match anywhere in *text*."""
+    for m in _OF_CAPITAL.finditer(text):
+        i = m.start()
+        while i > 0 and text[i - 1].isspace():
+            i -= 1
+        if _NOUN_OF_NOUN.search(text, max(0, i - 16), i):
+            return True
+    return False
+
+
+def _may_match_appositive(text: str) -> bool:
+    """False only when ``_APPOSITIVE`` cannot match anywhere in *text*."""
+    return any(
+        _APPOSITIVE_TAIL_RX.match(text, m.start()) for m in _APPOSITIVE_START.finditer(text)
+    )
 
 
 def _is_cap(word: str) -> bool:
@@ -701,7 +803,7 @@ class _Doc:
         marked = _LOWER_START.sub(" ~", cased)
         # ASCII tokens fold by lower-casing alone (their only spaces are " "
         # and "\n", which folding keeps)
-        joined = marked.lower() if marked.isascii() else normalize_text(marked)
+        joined = marked.lower() if marked.isascii() else _fold_tokens(marked)
         if "." in joined or "'" in joined or "’" in joined or "`" in joined:
             joined = _INNER_JOINER.sub("", joined)
         #: the string the automaton scans: folded tokens, lower-case ones marked
@@ -758,35 +860,39 @@ class _Doc:
 
 def _capitalised_as_name(doc: _Doc, first: int, last: int, lex: Lexicons) -> bool:
     """Every significant word of the span starts with a capital (or digit)."""
+    text, starts, toks = doc.text, doc.starts, doc.raw_toks
     for i in range(first, last):
-        w = doc.word(i)
-        if w[0].isupper() or w[0].isdigit():
+        c = text[starts[i]]
+        if c.isupper() or c.isdigit():
             continue
-        if i > first and (doc.tok(i) in lex.name_words or doc.tok(i) in lex.place_nouns):
+        if i > first and (toks[i] in lex.name_words or toks[i] in lex.place_nouns):
             continue
-        if i > first and w == "s" and doc.gap(i) in _APOSTROPHES:
+        if i > first and doc.word(i) == "s" and doc.gap(i) in _APOSTROPHES:
             continue  # the possessive inside "People's Republic of China"
         return False
     # a name cannot end in a connecting word ("Isle of")
-    return doc.tok(last - 1) not in lex.name_words or last - first == 1
+    return toks[last - 1] not in lex.name_words or last - first == 1
 
 
 def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
     """True when token i follows a person's title ("Mayor", "Gen.", "adviser")."""
+    # runs for nearly every hit: reads the token arrays directly
+    toks, starts, ends, text = doc.raw_toks, doc.starts, doc.ends, doc.text
     j = i - 1
     # skip back over capitalised words of the same name run ("Mayor Vitali Klitschko")
-    steps = 0
-    while steps < 3 and doc.is_word(j):
-        t = doc.tok(j)
-        w = doc.word(j)
+    for _ in range(3):
+        if j < 0 or not toks[j][0].isalnum():
+            return False
+        t = toks[j]
+        capitalised = text[starts[j]].isupper()
         if t in lex.titles:
             return True
-        if t in lex.titles_capitalised_only and _is_cap(w):
+        if capitalised and t in lex.titles_capitalised_only:
             return True
-        if not _is_cap(w) or doc.gap(j + 1).strip(" .") not in ("",):
+        # only spaces and full stops between the words of a name run
+        if not capitalised or text[ends[j] : starts[j + 1]].strip(" .") != "":
             return False
         j -= 1
-        steps += 1
     return False
 
 
@@ -847,9 +953,10 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
             doc.persons.add(tok)
         return "person-title"
     prev_i = first - 1
+    # a capitalised word right before the name, with only white space between
+    cap_before = doc.cap_word(prev_i) and doc.gap(first).strip() == ""
     if (
-        doc.cap_word(prev_i)
-        and doc.gap(first).strip() == ""
+        cap_before
         and doc.tok(prev_i) in lex.first_names
         and doc.tok(prev_i) not in lex.common_words
         and doc.tok(prev_i) not in _DIRECTION_WORDS
@@ -881,8 +988,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         return "person-said"
     # the tail of an organisation's name: "Save the Children Canada"
     if (
-        doc.cap_word(prev_i)
-        and doc.gap(first).strip() == ""
+        cap_before
         and not doc.is_initial(prev_i)
         and doc.tok(prev_i) not in _DIRECTION_WORDS
         and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
@@ -891,27 +997,21 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
+    # the context evidence is worked out at most once (it does not change)
+    evidence: list[str] | None = None
     # A name known only as a hamlet (every place so called is tiny) is more
     # often a surname or a word of another name: it needs place evidence.
-    if (
-        single
-        and entry.population < HAMLET_POPULATION
-        and entry.kind not in _AREA_KIND_VALUES
-        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
-        & set(_evidence(doc, first, last, lex))
-    ):
-        return "hamlet"
+    if single and entry.population < HAMLET_POPULATION and entry.kind not in _AREA_KIND_VALUES:
+        evidence = _evidence(doc, first, last, lex)
+        if _PLACE_EVIDENCE.isdisjoint(evidence):
+            return "hamlet"
     # A first name standing alone ("Lucy", "Donald") names a person far more
     # often than a village: a small place needs place evidence.
-    if (
-        single
-        and tok in lex.first_names
-        and not entry.major
-        and text not in lex.common_places
-        and not {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
-        & set(_evidence(doc, first, last, lex))
-    ):
-        return "first-name"
+    if single and tok in lex.first_names and not entry.major and text not in lex.common_places:
+        if evidence is None:
+            evidence = _evidence(doc, first, last, lex)
+        if _PLACE_EVIDENCE.isdisjoint(evidence):
+            return "first-name"
     # Common words that are also place names ("Hour", "Still", "Police",
     # "Reading"): the gazetteer's blocked flag or the English word list.
     # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
@@ -921,14 +1021,12 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         and entry.kind != Kind.COUNTRY
     )
     if common:
-        hit.reasons = _evidence(doc, first, last, lex)
+        hit.reasons = evidence if evidence is not None else _evidence(doc, first, last, lex)
         if doc.is_initial(first):
-            if not {"place-noun", "place-noun-after"} & set(hit.reasons):
+            if _NOUN_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
         else:
-            if not {"preposition", "place-noun", "place-noun-after", "after-comma"} & set(
-                hit.reasons
-            ):
+            if _LOCAL_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
             if doc.cap_word(last) and doc.gap(last).strip() == "":
                 return "common-word"
@@ -936,6 +1034,16 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
                 # "Save the Children": a common word opening a longer name
                 return "common-word"
     return None
+
+
+#: evidence that lets a small or doubtful name stand as a place
+_PLACE_EVIDENCE = frozenset(
+    {"preposition", "place-noun", "place-noun-after", "after-comma", "comma-qualifier?"}
+)
+#: the evidence a common word at a sentence start needs (its capital proves nothing)
+_NOUN_EVIDENCE = frozenset({"place-noun", "place-noun-after"})
+#: the evidence a common word elsewhere needs
+_LOCAL_EVIDENCE = frozenset({"preposition", "place-noun", "place-noun-after", "after-comma"})
 
 
 def _known_major(doc: _Doc, i: int) -> bool:
@@ -1007,7 +1115,12 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
     """Capitalised names introduced by a place noun that the lexicon missed."""
     spans = [(h.start, h.end) for h in taken]
     out = []
-    for rx in (_NOUN_OF, _APPOSITIVE):
+    patterns = []
+    if _may_match_noun_of(doc.text):
+        patterns.append(_NOUN_OF)
+    if _may_match_appositive(doc.text):
+        patterns.append(_APPOSITIVE)
+    for rx in patterns:
         for m in rx.finditer(doc.text):
             s, e = m.span(1)
             if any(a < e and s < b for a, b in spans):
@@ -1086,38 +1199,41 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     Works on runs of capitalised words found by a regular expression, so the
     cost grows with the number of names, not with the length of the text.
     """
-    text = doc.text
-    for m in _CAP_RUN.finditer(text):
-        words = m.group().split()
-        # a full stop after a longer word ends a sentence ("...Court Judge.
-        # Columbus attorney..."), so the run stops there
-        for k, w in enumerate(words[:-1]):
-            if w.endswith(".") and len(w) > 4:
-                words = words[: k + 1]
-                break
+    rec = doc.rec
+    titles = rec.title_words
+    stops = rec.run_stop_words
+    for m in _CAP_RUN.finditer(doc.text):
+        run_text = m.group()
+        words = run_text.split()
+        if "." in run_text:
+            # a full stop after a longer word ends a sentence ("...Court
+            # Judge. Columbus attorney..."), so the run stops there
+            for k, w in enumerate(words[:-1]):
+                if w.endswith(".") and len(w) > 4:
+                    words = words[: k + 1]
+                    break
         # folding keeps every character in place, so the run is folded once
-        folded = [w.rstrip(".") for w in _fold(" ".join(words)).split(" ")]
-        folded = [_JOINERS.sub("", w) if "'" in w or "’" in w or "." in w else w for w in folded]
+        # (an ASCII run folds by lower-casing alone)
+        joined = " ".join(words)
+        joined = joined.lower() if joined.isascii() else _fold(joined)
+        if "'" in joined or "’" in joined or "." in joined:
+            folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
+        else:
+            folded = joined.split(" ")
         for i, t in enumerate(folded[:-1]):
-            title = t in lex.titles or t in lex.titles_capitalised_only
-            first_name = (
-                t in lex.first_names
-                and t not in lex.common_words
-                and t not in _DIRECTION_WORDS
-                and not _major_key(doc, t)
-            )
+            title = t in titles
+            # a title needs no first-name test
+            first_name = not title and rec.is_first_name(t)
             if not (title or first_name):
                 continue
             run = []
             for u in folded[i + 1 : i + 4]:
-                if u in lex.titles or u in lex.titles_capitalised_only:
-                    break
-                if u in lex.common_words or u in lex.org_words:
+                if u in stops:
                     break
                 run.append(u)
             if not run:
                 continue
-            if first_name and not title and len(run) == 1 and _major_key(doc, run[0]):
+            if first_name and len(run) == 1 and _major_key(doc, run[0]):
                 continue  # "Jordan Valley", "Victoria Texas": not a person
             # the surname used later on; a double-barrelled one also by its parts
             doc.persons.add(run[-1])
@@ -1133,6 +1249,8 @@ def _major_key(doc: _Doc, key: str) -> bool:
 def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
     spans = [(h.start, h.end) for h in taken]
     out = []
+    if not _ANAPHOR_CUE.search(doc.text):
+        return []
     for m in _ANAPHOR.finditer(doc.text):
         s, e = m.span()
         if any(a < e and s < b for a, b in spans):

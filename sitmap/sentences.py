@@ -32,7 +32,8 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]?)([A-Z0-9À-ÖØ-ÞА-ЯЁІЇЄҐ])")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
+#: the characters of an abbreviation or initial before a full stop ("U.S", "Gen")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -113,24 +114,38 @@ def _is_boundary(text: str, sent_start: int, p_start: int, p_end: int, limit: in
     mark = text[p_start]
     if mark in "!?…":
         return True
-    # Look at the word that the full stop ends.
-    wm = _WORD_BEFORE.search(text, sent_start, p_start + 1)
-    word = wm.group(1).lower().rstrip(".") if wm else ""
-    if word in ABBREVIATIONS:
+    word = _word_before(text, sent_start, p_start)
+    if word.lower() in ABBREVIATIONS:
         return False
     # An initial ("J. Smith") or an acronym with dots ("U.S."): a single
     # capital letter before the dot.
-    if wm and len(wm.group(1).rstrip(".")) == 1 and wm.group(1)[0].isupper():
+    if len(word) == 1 and word.isupper():
         return False
     # A number with a decimal point never reaches here (no space after the
     # dot); "No. 5" is handled by the abbreviation list.
     return True
 
 
+def _word_before(text: str, start: int, dot: int) -> str:
+    """The word a full stop at *dot* ends ("Gen", "U.S"), or "" when there is none.
+
+    The word is the run of letters and dots before the full stop (not
+    before *start*), from its first letter, without final dots.  Walking
+    back over a few characters is much cheaper than a regular expression
+    searching the sentence for the run's start.
+    """
+    i = dot
+    while i > start and text[i - 1] in _WORD_CHARS:
+        i -= 1
+    while i < dot and text[i] == ".":
+        i += 1
+    return text[i : dot + 1].rstrip(".")
+
+
 def _emit(text: str, start: int, end: int, para: int, out: list[Sentence]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        out.append(Sentence(start=start, end=end, text=text[start:end], paragraph=para))
+    span = text[start:end]
+    # str.strip() strips exactly the characters str.isspace() accepts
+    body = span.strip()
+    if body:
+        start += len(span) - len(span.lstrip())
+        out.append(Sentence(start=start, end=start + len(body), text=body, paragraph=para))

@@ -1,0 +1,134 @@
+"""The shortcuts recognition and sentence splitting take must not change results.
+
+Each shortcut is checked against the slower, plain computation it replaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from sitmap import mentions, sentences
+from sitmap.sentences import split_sentences
+
+MIXED = [
+    " ~the ~mayor of Łódź said ~that ~the Dnipro ~bridge ~was ~closed ",
+    " İstanbul ~and São Paulo ~café ~naïve ’ “ ” « » ~straße ",
+    " plain ~ascii ~only , ( ) \n ",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", MIXED)
+def test_fold_tokens_matches_normalize_text(text: str) -> None:
+    assert mentions._fold_tokens(text) == mentions.normalize_text(text)
+
+
+PLACE_NOUN_TEXTS = [
+    "Crews reached the town of Hollowmere on Monday.",
+    "They left the city\nof  Brackenford before dawn.",
+    "Aid went to the villages of Upper Fenwick and Lower Fenwick.",
+    "Brackenford, a town of 4,000 people, lost power.",
+    "Hollowmere , the small lakeside village where she grew up, flooded.",
+    "The history of Rome is long.",
+    "Officials of Brackenford spoke.",
+    "He said, a week later, that the plan of Mr Smith failed.",
+    "Nothing to see here.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", PLACE_NOUN_TEXTS)
+def test_pattern_prefilters_never_hide_a_match(text: str) -> None:
+    # the cheap tests may say "maybe" too often, never "no" wrongly
+    if mentions._NOUN_OF.search(text):
+        assert mentions._may_match_noun_of(text)
+    if mentions._APPOSITIVE.search(text):
+        assert mentions._may_match_appositive(text)
+
+
+def test_pattern_prefilters_skip_texts_without_the_cue() -> None:
+    assert not mentions._may_match_noun_of("A quiet day, with rain of little note.")
+    assert not mentions._may_match_appositive("Rain, then sun, then rain again.")
+
+
+_OLD_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gen. Ortwin spoke. Then J. Barlow left. The U.S. team won. Last one.",
+        "It rained... Then it stopped. 4. Five. ..A. b.c. Done.",
+        "No. 5 was late. Col. Marsh and Lt. Dray came at 9 a.m. Sunday.",
+        "x.y.z. Next. .. . Okay.",
+    ],
+)
+def test_word_before_a_full_stop_matches_the_regular_expression_it_replaced(text: str) -> None:
+    for start in range(len(text)):
+        for m in re.finditer(r"\.", text[start:]):
+            dot = start + m.start()
+            wm = _OLD_WORD_BEFORE.search(text, start, dot + 1)
+            old = wm.group(1).rstrip(".") if wm else ""
+            assert sentences._word_before(text, start, dot) == old
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+
+
+@pytest.mark.parametrize("word", ["jordan", "victoria", "will", "north", "marta", "zzqx", ""])
+def test_first_name_test_matches_its_definition(gazetteer, word: str) -> None:
+    rec = mentions.recognizer_for(gazetteer)
+    lex = rec.lex
+    found = rec.entry(word)
+    expected = (
+        word in lex.first_names
+        and word not in lex.common_words
+        and word not in mentions._DIRECTION_WORDS
+        and not (found is not None and found.gaz_key is not None and found.major)
+    )
+    assert rec.is_first_name(word) is expected
+    assert rec.is_first_name(word) is expected  # the cached answer too
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The city was calm. Later the capital woke up.",
+        "They reached the port, then the settlement.",
+        "the town of Hollowmere",
+        "Nothing here but weather.",
+    ],
+)
+def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
+    if mentions._ANAPHOR.search(text):
+        assert mentions._ANAPHOR_CUE.search(text)
+
+
+class _TinyGazetteer:
+    """A gazetteer of two names, enough to build a recogniser."""
+
+    path = None
+
+    def names(self) -> Iterator[tuple[str, SimpleNamespace]]:
+        for key in ("hollowmere", "brackenford"):
+            yield key, SimpleNamespace(
+                population=5000, kind="city", preferred=True, blocked=False, forms=()
+            )
+
+
+def test_recognizer_does_not_keep_its_gazetteer_alive() -> None:
+    # recognisers are cached per gazetteer in a weak-key dictionary; holding
+    # the gazetteer would keep every one ever opened (and its automaton)
+    import gc
+    import weakref
+
+    gaz = _TinyGazetteer()
+    rec = mentions.recognizer_for(gaz)
+    assert mentions.recognizer_for(gaz) is rec
+    gone_gaz, gone_rec = weakref.ref(gaz), weakref.ref(rec)
+    del gaz, rec
+    gc.collect()
+    assert gone_gaz() is None and gone_rec() is None
