@@ -637,6 +637,10 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
             return known[1]
         if ident is not None:
             shared = _SHARED.pop(ident, None)
+            if shared is None:
+                # evicted from the shared few, but maybe still in use by
+                # another open gazetteer on the same files
+                shared = next((r for i, r in list(_RECOGNIZERS.values()) if i == ident), None)
             rec = shared if shared is not None else Recognizer(gazetteer)
             _SHARED[ident] = rec
             while len(_SHARED) > _SHARED_MAX:
