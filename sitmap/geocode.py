@@ -292,6 +292,7 @@ class _CandidateCache:
         self.limit = limit
         self.cache: dict[str, list[_Cand]] = {}
         self.summaries: dict[str, _Summary] = {}
+        self.extras: dict[str, dict[tuple[str, str], list[tuple[int, _Cand]]]] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -315,6 +316,34 @@ class _CandidateCache:
             self.cache.clear()
         self.cache[key] = out
         return out
+
+    def region_extras(self, key: str) -> dict[tuple[str, str], list[tuple[int, _Cand]]]:
+        """A name's places beyond its first candidates, by (country, first-level region).
+
+        Only places called by their own name (or a county by its bare name) are
+        kept, each with its rank among all the name's places.
+        """
+        hit = self.extras.get(key)
+        if hit is not None:
+            return hit
+        hit = {}
+        try:
+            entries = self.gaz.entries(key)
+        except Exception:  # a malformed name must not stop the article
+            entries = []
+        for n, e in enumerate(entries[MAX_CANDIDATES:]):
+            pl = e.place
+            if (
+                pl.admin1
+                and pl.country
+                and (e.reasons[:1] != ("alternate name",) or pl.kind is Kind.ADMIN2)
+            ):
+                c = _Cand(pl, PRIOR_WEIGHT * float(e.score), tuple(e.reasons))
+                hit.setdefault((pl.country, pl.admin1), []).append((n, c))
+        if len(self.extras) > 50_000:
+            self.extras.clear()
+        self.extras[key] = hit
+        return hit
 
     def summary(self, key: str) -> _Summary:
         """What the name says about the article's focus, computed once per name."""
@@ -396,6 +425,98 @@ def _held(cl: list[_Cand], scores: list[float]) -> list[float]:
     ]
 
 
+def _add_region_members(
+    named: Sequence[Mention],
+    cands: list[list[_Cand]],
+    cached: list[bool],
+    regions: set[tuple[str, str]],
+    cache: _CandidateCache,
+) -> None:
+    """Give each name its namesakes inside the regions the article names.
+
+    A name borne by many places ("Paris") keeps only its first
+    :data:`MAX_CANDIDATES` by prior; a small namesake in a region the article
+    names ("Paris" in an article about Idaho) joins them, so that the region's
+    pull can choose it.
+    """
+    done: set[int] = set()
+    for m, cl, gazetteer_only in zip(named, cands, cached, strict=True):
+        if id(cl) in done or not gazetteer_only or len(cl) < MAX_CANDIDATES:
+            continue
+        done.add(id(cl))
+        extras = cache.region_extras(m.key or m.text)
+        found = [x for r in regions for x in extras.get(r, ())]
+        for _, c in sorted(found, key=lambda x: x[0]):  # in prior order, as the rest
+            cl.append(_Cand(c.place, c.prior, c.reasons))
+
+
+def _is_country_name(cl: list[_Cand]) -> bool:
+    """Whether a name's best candidate by prior is a country called by its own name."""
+    if not cl:
+        return False
+    best = max(cl, key=lambda c: c.prior)
+    return best.place.kind is Kind.COUNTRY and _own_name(best)
+
+
+_LIST_JOINERS = frozenset({",", "and", ", and", "or", ", or"})
+
+
+def _in_country_list(text: str, named: Sequence[Mention], cands: list[list[_Cand]], i: int) -> bool:
+    """Whether names i and i+1 ("China, Japan") are items of a list of countries.
+
+    Two country names joined by a comma are a list when a third country name
+    joins them ("Brazil, China, Japan"; "China, Japan and Mexico"), and no
+    qualifier when the second modifies what follows ("in Russia, U.S. officials
+    said"); "Moldova, Ukraine" alone stays a qualifier (the Ukrainian village).
+    """
+    if not (_is_country_name(cands[i]) and _is_country_name(cands[i + 1])):
+        return False
+    after = text[named[i + 1].end : named[i + 1].end + 40].lstrip()
+    if after[:1].islower():
+        return True  # "in Russia, U.S. officials said": the second name is an adjective
+    if i > 0 and _is_country_name(cands[i - 1]):
+        if text[named[i - 1].end : named[i].start].strip() in _LIST_JOINERS:
+            return True
+    if i + 2 < len(named) and _is_country_name(cands[i + 2]):
+        if text[named[i + 1].end : named[i + 2].start].strip() in _LIST_JOINERS:
+            return True
+    return False
+
+
+def _country_namesakes_yield(named: Sequence[Mention], cands: list[list[_Cand]]) -> None:
+    """Hold a country's small namesakes below it when the article names foreign countries.
+
+    "China" is a Texas village too, and "Jordan" a Minnesota town; local news
+    means the town, while an article that also names other countries ("China,
+    Japan and Russia") means the country.  A settlement under
+    :data:`LARGE_CITY_POPULATION` bearing a country's own name yields to that
+    country (as alternate-name namesakes do, see :func:`_mark_yielding`) when
+    another name of the article is a country other than the settlement's own.
+    A qualifier ("China, Texas") or a relative cue still chooses the settlement.
+    """
+    countries: dict[str, str] = {}  # name -> the country its best candidate is
+    for m, cl in zip(named, cands, strict=True):
+        if _is_country_name(cl):
+            cc = max(cl, key=lambda c: c.prior).place.country
+            if cc:
+                countries[m.key or m.text] = cc
+    if len(countries) < 2:
+        return
+    for m, cl in zip(named, cands, strict=True):
+        key = m.key or m.text
+        if key not in countries:
+            continue
+        others = {cc for k, cc in countries.items() if k != key}
+        for c in cl:
+            if (
+                c.place.kind in SETTLEMENT_KINDS
+                and c.place.population < LARGE_CITY_POPULATION
+                and _own_name(c)
+                and others - {c.place.country}
+            ):
+                c.yields = True
+
+
 def resolve(
     article: Article,
     sentences: Sequence[Sentence],
@@ -455,6 +576,8 @@ def resolve(
         a, b = named[i], named[i + 1]
         between = text[a.end : b.start].strip()
         if between == "," or between == "(":
+            if _in_country_list(text, named, cands, i):
+                continue  # "Brazil, China, Japan": a list, not "village, country"
             if any(c.place.kind in (Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2) for c in cands[i + 1]):
                 qualifier_of[i] = i + 1
     for i in qualifier_of:
@@ -477,6 +600,8 @@ def resolve(
         own_focus[k] = summary.focus
         if summary.focus[1]:
             focus[summary.focus[0]] += summary.focus[1]
+    if regions:
+        _add_region_members(named, cands, cached, regions, cache)
     total = sum(focus.values()) or 1
     ranked = focus.most_common(2)
     # the leading country gets a bonus only when it clearly leads
@@ -485,6 +610,8 @@ def resolve(
         if ranked and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1])
         else None
     )
+
+    _country_namesakes_yield(named, cands)
 
     # -- first choice -------------------------------------------------------
     scored: set[int] = set()
