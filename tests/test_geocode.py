@@ -360,3 +360,22 @@ def test_a_small_namesake_inside_a_named_region_is_a_candidate(gazetteer):
     ms = run(gazetteer, "The county fair in Paris drew ranchers from across southeastern Idaho.")
     paris = by_text(ms, "Paris").place
     assert paris is not None and (paris.country, paris.admin1) == ("US", "ID")
+
+
+def test_region_namesakes_stay_with_their_article(gazetteer):
+    from sitmap.geocode import MAX_CANDIDATES, _cache_for
+
+    # the widened candidates are the article's own: the name's shared ones,
+    # used by every later article, keep the first MAX_CANDIDATES only
+    idaho = "The county fair in Paris drew ranchers from across southeastern Idaho."
+    m = by_text(run(gazetteer, idaho), "Paris")
+    assert m.place.admin1 == "ID"
+    cache = _cache_for(gazetteer)
+    assert m.key in cache.prepared  # the article's name is the one checked below
+    shared = cache.names(m.key)
+    assert len(shared.cands) == MAX_CANDIDATES
+    assert all(c.place.admin1 != "ID" or c.place.country != "US" for c in shared.cands)
+    paris = by_text(run(gazetteer, "Museums in Paris reopened on Monday."), "Paris").place
+    assert paris is not None and paris.country == "FR"
+    # the same region again reuses the widened candidates, unchanged
+    assert by_text(run(gazetteer, idaho), "Paris").place.admin1 == "ID"
