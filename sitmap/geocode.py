@@ -346,6 +346,9 @@ class _Names:
         "qualifies",
         "is_country",
         "is_anchor",
+        "is_country_name",
+        "country_of_name",
+        "small_own",
         "lat",
         "lon",
         "cos_lat",
@@ -377,6 +380,22 @@ class _Names:
         self.qualifies = any(p.kind in _QUALIFIER_KINDS for p in places)
         self.is_country = [p.kind is Kind.COUNTRY for p in places]
         self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
+        #: whether the best candidate by prior is a country called by its own
+        #: name ("China"), and that country's code ("" when it has none)
+        best = max(cands, key=attrgetter("prior")) if cands else None
+        self.is_country_name = (
+            best is not None and best.place.kind is Kind.COUNTRY and _own_name(best)
+        )
+        self.country_of_name = (best.place.country or "") if best and self.is_country_name else ""
+        #: the small settlements bearing the name as their own, which yield to
+        #: the country of that name when the article names foreign countries
+        self.small_own = [
+            n
+            for n, c in enumerate(cands)
+            if c.place.kind in SETTLEMENT_KINDS
+            and c.place.population < LARGE_CITY_POPULATION
+            and _own_name(c)
+        ]
         # coherence measures distances in radians, from these
         radians = [_radians(p) for p in places]
         self.lat = [r[0] for r in radians]
@@ -407,6 +426,9 @@ class _CandidateCache:
         self.cache: dict[str, list[_Cand]] = {}
         self.summaries: dict[str, _Summary] = {}
         self.prepared: dict[str, _Names] = {}
+        self.extras: dict[str, dict[tuple[str, str], list[tuple[int, _Cand]]]] = {}
+        #: a name's candidates with its namesakes in some regions added
+        self.widened: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[_Names, _Names]] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -438,6 +460,72 @@ class _CandidateCache:
             if len(self.prepared) > 50_000:
                 self.prepared.clear()
             hit = self.prepared[key] = _Names(self.get(key))
+        return hit
+
+    def region_extras(self, key: str) -> dict[tuple[str, str], list[tuple[int, _Cand]]]:
+        """A name's places beyond its first candidates, by (country, first-level region).
+
+        Only places called by their own name (or a county by its bare name) are
+        kept, each with its rank among all the name's places.
+        """
+        hit = self.extras.get(key)
+        if hit is not None:
+            return hit
+        hit = {}
+        try:
+            entries = self.gaz.entries(key)
+        except Exception:  # a malformed name must not stop the article
+            entries = []
+        for n, e in enumerate(entries[MAX_CANDIDATES:]):
+            pl = e.place
+            if (
+                pl.admin1
+                and pl.country
+                and (e.reasons[:1] != ("alternate name",) or pl.kind is Kind.ADMIN2)
+            ):
+                c = _Cand(pl, PRIOR_WEIGHT * float(e.score), tuple(e.reasons))
+                hit.setdefault((pl.country, pl.admin1), []).append((n, c))
+        if len(self.extras) > 50_000:
+            self.extras.clear()
+        self.extras[key] = hit
+        return hit
+
+    def names_in(self, key: str, base: _Names, regions: set[tuple[str, str]]) -> _Names:
+        """*base* (the name's prepared candidates) with its namesakes in *regions*.
+
+        A name borne by many places ("Paris") keeps only its first
+        :data:`MAX_CANDIDATES` by prior; a small namesake in a region the
+        article names ("Paris" in an article about Idaho) joins them, so that
+        the region's pull can choose it.  The widened candidates are a new
+        :class:`_Names` (the shared *base* stays as every other article needs
+        it), kept per name and set of regions, as articles about the same
+        region repeat them.
+
+        Returns
+        -------
+        _Names
+            *base* itself when no namesake lies in *regions*.
+        """
+        extras = self.region_extras(key)
+        if not extras:
+            return base
+        found = tuple(sorted(r for r in regions if r in extras))
+        if not found:
+            return base
+        hit = self.widened.get((key, found))
+        # the places must be *base*'s own objects: coherence matches a
+        # qualified mention's candidates to its name's by identity
+        if hit is not None and hit[0] is base:
+            return hit[1]
+        members = sorted((x for r in found for x in extras[r]), key=lambda x: x[0])
+        # in prior order, as the rest; fresh candidates, none yielding (the
+        # gazetteer's yielding marks concern the first candidates only)
+        added = [_Cand(c.place, c.prior, c.reasons) for _, c in members]
+        if len(self.widened) > 50_000:
+            self.widened.clear()
+        widened = _Names(base.cands + added)
+        self.widened[(key, found)] = (base, widened)
+        return widened
         return hit
 
     def summary(self, key: str) -> _Summary:
@@ -515,6 +603,107 @@ def _mark_yielding(cl: list[_Cand]) -> None:
             c.yields = True
 
 
+def _add_region_members(
+    keys: Sequence[str],
+    groups: Sequence[_Group],
+    cached: Sequence[bool],
+    regions: set[tuple[str, str]],
+    cache: _CandidateCache,
+) -> None:
+    """Give each name its namesakes inside the regions the article names.
+
+    See :meth:`_CandidateCache.names_in`.  A group whose name has all its
+    candidates already (fewer than :data:`MAX_CANDIDATES`), or whose
+    candidates come from the online geocoder, keeps them.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Each named mention's key.
+    groups : sequence of _Group
+        Each named mention's candidates: a group that gains namesakes is given
+        the widened candidates (the name's shared ones stay as they are).
+    cached : sequence of bool
+        Whether each mention's candidates come from the gazetteer.
+    regions : set of (country, admin1)
+        First-level regions the article names.
+    cache : _CandidateCache
+    """
+    done: set[int] = set()
+    for key, group, gazetteer_only in zip(keys, groups, cached, strict=True):
+        if id(group) in done or not gazetteer_only or len(group.names.cands) < MAX_CANDIDATES:
+            continue
+        done.add(id(group))
+        names = cache.names_in(key, group.names, regions)
+        if names is not group.names:
+            group.names = names
+            group.yields = names.yields
+
+
+_LIST_JOINERS = frozenset({",", "and", ", and", "or", ", or"})
+
+
+def _in_country_list(text: str, named: Sequence[Mention], groups: Sequence[_Group], i: int) -> bool:
+    """Whether names i and i+1 ("China, Japan") are items of a list of countries.
+
+    Two country names joined by a comma are a list when a third country name
+    joins them ("Brazil, China, Japan"; "China, Japan and Mexico"), and no
+    qualifier when the second modifies what follows ("in Russia, U.S. officials
+    said"); "Moldova, Ukraine" alone stays a qualifier (the Ukrainian village).
+    """
+    if not (groups[i].names.is_country_name and groups[i + 1].names.is_country_name):
+        return False
+    after = text[named[i + 1].end : named[i + 1].end + 40].lstrip()
+    if after[:1].islower():
+        return True  # "in Russia, U.S. officials said": the second name is an adjective
+    if i > 0 and groups[i - 1].names.is_country_name:
+        if text[named[i - 1].end : named[i].start].strip() in _LIST_JOINERS:
+            return True
+    if i + 2 < len(named) and groups[i + 2].names.is_country_name:
+        if text[named[i + 1].end : named[i + 2].start].strip() in _LIST_JOINERS:
+            return True
+    return False
+
+
+def _country_namesakes_yield(keys: Sequence[str], groups: Sequence[_Group]) -> None:
+    """Hold a country's small namesakes below it when the article names foreign countries.
+
+    "China" is a Texas village too, and "Jordan" a Minnesota town; local news
+    means the town, while an article that also names other countries ("China,
+    Japan and Russia") means the country.  A settlement under
+    :data:`LARGE_CITY_POPULATION` bearing a country's own name yields to that
+    country (as alternate-name namesakes do, see :func:`_mark_yielding`) when
+    another name of the article is a country other than the settlement's own.
+    A qualifier ("China, Texas") or a relative cue still chooses the settlement.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Each named mention's key.
+    groups : sequence of _Group
+        Each named mention's candidates; the yielding flags of the ones that
+        yield are set (on the group's own copy of its flags).
+    """
+    countries: dict[str, str] = {}  # name -> the country its best candidate is
+    for key, group in zip(keys, groups, strict=True):
+        if group.names.country_of_name:
+            countries[key] = group.names.country_of_name
+    if len(countries) < 2:
+        return
+    done: set[int] = set()
+    for key, group in zip(keys, groups, strict=True):
+        if key not in countries or id(group) in done:
+            continue
+        done.add(id(group))
+        names = group.names
+        others = {cc for k, cc in countries.items() if k != key}
+        for n in names.small_own:
+            if others - {names.countries[n]} and not group.yields[n]:
+                if group.yields is names.yields:
+                    group.yields = list(names.yields)  # the shared flags stay as they are
+                group.yields[n] = True
+
+
 def resolve(
     article: Article,
     sentences: Sequence[Sentence],
@@ -571,7 +760,12 @@ def resolve(
     for i in range(len(named) - 1):
         a, b = named[i], named[i + 1]
         between = text[a.end : b.start].strip()
-        if (between == "," or between == "(") and groups[i + 1].names.qualifies:
+        if (
+            (between == "," or between == "(")
+            and groups[i + 1].names.qualifies
+            # "Brazil, China, Japan": a list, not "village, country"
+            and not _in_country_list(text, named, groups, i)
+        ):
             qualifier_of[i] = i + 1
     for i in qualifier_of:
         groups[i] = _Group(groups[i].names)  # its scores are its own
@@ -597,6 +791,8 @@ def resolve(
         own_focus[k] = summary.focus
         if summary.focus[1]:
             focus[summary.focus[0]] += summary.focus[1]
+    if regions:
+        _add_region_members(keys, groups, cached, regions, cache)
     total = sum(focus.values()) or 1
     ranked = focus.most_common(2)
     # the leading country gets a bonus only when it clearly leads
@@ -605,6 +801,8 @@ def resolve(
         if ranked and (len(ranked) == 1 or ranked[0][1] >= 1.5 * ranked[1][1])
         else None
     )
+
+    _country_namesakes_yield(keys, groups)
 
     # -- first choice -------------------------------------------------------
     chosen: list[int | None] = []  # per named mention: its candidate's index

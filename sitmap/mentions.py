@@ -910,7 +910,10 @@ def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
         or (p in lex.prepositions and doc.is_initial(first - 1))
     ):
         out.append("preposition")
-    if p in lex.place_nouns or (p == "of" and doc.tok(first - 2) in lex.place_nouns):
+    if (p in lex.place_nouns and not _is_cap(doc.word(first - 1))) or (
+        p == "of" and doc.tok(first - 2) in lex.place_nouns
+    ):
+        # "the port Mariupol"; a capitalised noun is part of another name ("City Council")
         out.append("place-noun")
     if p in _DIRECTION_WORDS:
         out.append("direction")
@@ -987,6 +990,22 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         # "Jordan Henderson": a first name before a capitalised non-word
         doc.persons.add(nxt)
         return "person-first-name"
+    if (
+        single
+        and not entry.major
+        and entry.kind not in _AREA_KIND_VALUES
+        and (
+            (doc.gap(last).strip() == "&" and doc.cap_word(last) and not _known_major(doc, last))
+            or (
+                doc.gap(first).strip() == "&"
+                and doc.cap_word(prev_i)
+                and not _known_major(doc, prev_i)
+            )
+        )
+    ):
+        # a firm's name of surnames: "Stevens & Wilkinson", "Tighe & Robinson"
+        doc.persons.add(tok)
+        return "organisation-ampersand"
     if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
         doc.persons.add(tok)
         return "person-said"
@@ -1228,12 +1247,25 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             title = t in titles
             # a title needs no first-name test
             first_name = not title and rec.is_first_name(t)
-            if not (title or first_name):
+            # "Merinda K. Robinson": a name, a middle initial, a surname
+            initialled = (
+                not (title or first_name)
+                and i + 2 < len(folded)
+                and len(folded[i + 1]) == 1
+                and words[i + 1 : i + 2] == [folded[i + 1].upper() + "."]
+                and len(t) > 1
+                and t not in lex.common_words
+                and t not in _DIRECTION_WORDS
+                and not _major_key(doc, t)
+            )
+            if not (title or first_name or initialled):
                 continue
             run = []
-            for u in folded[i + 1 : i + 4]:
+            for k, u in enumerate(folded[i + 1 : i + 4], start=i + 1):
                 if u in stops:
                     break
+                if len(u) == 1 and not words[k : k + 1] == [u.upper() + "."]:
+                    break  # the article "A" in "Kia. A Gainesville man", not an initial
                 run.append(u)
             if not run:
                 continue

@@ -172,6 +172,22 @@ def test_region_named_after_its_city_ranks_below_the_city(gazetteer):
     assert gazetteer.lookup("Kherson region")[0].place.kind is Kind.ADMIN1
 
 
+def test_a_region_many_times_its_namesake_city_keeps_its_name(gazetteer):
+    # Quebec City holds a small share of Quebec's people: the bare name is the
+    # province, as news uses it ("Quebec City" is the city).
+    top = gazetteer.lookup("Quebec")[0]
+    assert (top.place.kind, top.place.country) == (Kind.ADMIN1, "CA")
+    assert "region named after its city" not in top.reasons
+    assert gazetteer.lookup("Quebec City")[0].place.kind is Kind.CITY
+
+
+def test_country_points_follow_geonames(gazetteer):
+    # GeoNames' points, not world-countries' (27S 133E, 36N 138E); see gazetteer/README.md
+    for cc, lat, lon in [("US", 39.76, -98.5), ("AU", -25.0, 135.0), ("JP", 35.685, 139.753)]:
+        country = gazetteer.country(cc)
+        assert abs(country.lat - lat) < 0.01 and abs(country.lon - lon) < 0.01, cc
+
+
 def test_news_abbreviations_of_regions(gazetteer):
     assert gazetteer.lookup("Ill.")[0].place.name == "Illinois"
     assert gazetteer.lookup("B.C.")[0].place.name == "British Columbia"

@@ -329,3 +329,53 @@ def test_spherical_screen_never_drops_a_fitting_candidate():
         d = distance_km(anchor, cand)
         if _fits(cue, d, anchor, cand):
             assert _may_fit(cue, anchor, cand), (anchor, cand, cue, d)
+
+
+# -- country names, lists of countries, small namesakes in named regions ------------
+
+
+def test_a_country_name_beside_other_countries_is_the_country(gazetteer):
+    ms = run(gazetteer, "Cotton growers in Texas shipped bales to China, Vietnam and Japan.")
+    china = by_text(ms, "China").place
+    assert china is not None and (china.kind, china.country) == (Kind.COUNTRY, "CN")
+    # a qualifier still names the Texan community
+    ms = run(gazetteer, "Volunteers in China, Texas, cleared the flooded road.")
+    china = by_text(ms, "China").place
+    assert china is not None and (china.country, china.admin1) == ("US", "TX")
+
+
+def test_a_list_of_countries_is_not_a_qualifier(gazetteer):
+    ms = run(gazetteer, "The vaccine reached Brazil, China, Japan and Mexico last month.")
+    for name, cc in [("China", "CN"), ("Japan", "JP")]:
+        place = by_text(ms, name).place
+        assert place is not None and (place.kind, place.country) == (Kind.COUNTRY, cc), name
+    ms = run(gazetteer, "His sources in Russia, U.S. officials said, were reliable.")
+    russia = by_text(ms, "Russia").place
+    assert russia is not None and russia.country == "RU"
+
+
+def test_a_small_namesake_inside_a_named_region_is_a_candidate(gazetteer):
+    # Paris, Idaho ranks far below Paris, France and the larger US Parises by
+    # prior; the region the article names brings it among the candidates.
+    ms = run(gazetteer, "The county fair in Paris drew ranchers from across southeastern Idaho.")
+    paris = by_text(ms, "Paris").place
+    assert paris is not None and (paris.country, paris.admin1) == ("US", "ID")
+
+
+def test_region_namesakes_stay_with_their_article(gazetteer):
+    from sitmap.geocode import MAX_CANDIDATES, _cache_for
+
+    # the widened candidates are the article's own: the name's shared ones,
+    # used by every later article, keep the first MAX_CANDIDATES only
+    idaho = "The county fair in Paris drew ranchers from across southeastern Idaho."
+    m = by_text(run(gazetteer, idaho), "Paris")
+    assert m.place.admin1 == "ID"
+    cache = _cache_for(gazetteer)
+    assert m.key in cache.prepared  # the article's name is the one checked below
+    shared = cache.names(m.key)
+    assert len(shared.cands) == MAX_CANDIDATES
+    assert all(c.place.admin1 != "ID" or c.place.country != "US" for c in shared.cands)
+    paris = by_text(run(gazetteer, "Museums in Paris reopened on Monday."), "Paris").place
+    assert paris is not None and paris.country == "FR"
+    # the same region again reuses the widened candidates, unchanged
+    assert by_text(run(gazetteer, idaho), "Paris").place.admin1 == "ID"

@@ -234,3 +234,33 @@ def test_unknown_name_after_place_noun_stops_before_calendar_words(gazetteer):
         "Qorvindale"]
     assert texts(gazetteer, "Convoys left the town of Brelkavo in March.") == ["Brelkavo"]
     assert texts(gazetteer, "Crowds gathered in the city of Rostov-on-Don.") == ["Rostov-on-Don"]
+
+
+# -- people and firms written with initials or "&"; capitalised nouns ---------------
+
+
+def test_name_with_a_middle_initial_is_a_person_throughout(gazetteer):
+    assert "Robinson" in texts(gazetteer, "Officials in Robinson approved the budget.")
+    t = texts(gazetteer, "Deputies arrested Quintrell K. Robinson on Friday. Robinson was released.")
+    assert "Robinson" not in t
+
+
+def test_lone_article_after_a_first_name_is_not_part_of_a_name(gazetteer):
+    # "Kia" is a first name, but "A" after the full stop starts a new sentence
+    t = texts(gazetteer, "The stolen car was a white Kia. A Gainesville man was charged.")
+    assert "Gainesville" in t
+
+
+def test_surnames_joined_by_an_ampersand_are_a_firm(gazetteer):
+    t = texts(gazetteer, "A judge ruled that the city owes Stevens & Wilkinson for the design.")
+    assert "Stevens" not in t and "Wilkinson" not in t
+    assert texts(gazetteer, "Lawyers from Callison Tighe & Robinson represent the city.") == []
+    assert texts(gazetteer, "Flights between Dallas & Houston were cancelled.") == [
+        "Dallas",
+        "Houston",
+    ]
+
+
+def test_capitalised_place_noun_before_a_name_is_no_evidence(gazetteer):
+    # "Council" is a hamlet's name and a common word: "City Council" is the body
+    assert "Council" not in texts(gazetteer, "The Athens City Council met on Monday.")

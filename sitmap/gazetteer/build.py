@@ -67,6 +67,11 @@ USER = 4
 CITY_POPULATION = 100_000
 TOWN_POPULATION = 10_000
 
+#: A town shadows the first-level region it shares a bare name with only when it
+#: holds at least this share of the region's people: "Kharkiv" is the city, but
+#: "Quebec" (a city of half a million in a province of eight) is the province.
+NAMESAKE_MIN_SHARE = 1 / 15
+
 #: Function words that never name a place on their own, whatever a gazetteer says.
 STOPWORDS = frozenset("""
 a an and are as at be been but by can could did do does for from had has have he her his
@@ -192,10 +197,12 @@ class _Collector:
     def load_cities(self) -> None:
         cities = sources.geonames_cities()
         self.admin1_pop: dict[tuple[str, str], int] = defaultdict(int)
-        # (country, key) -> points of sizeable towns called that: a region whose
-        # bare name is one of these, and that contains the town, is its namesake.
-        self.city_keys: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-        self.city_alt_keys: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        # (country, key) -> points and populations of sizeable towns called that: a
+        # region whose bare name is one of these, and that contains the town, is its
+        # namesake.
+        self.city_keys: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+        self.city_alt_keys: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(
+            list)
         news: dict[int, list[str]] = defaultdict(list)
         for row in sources.read_tsv("curated.tsv"):
             if row["geonameid"]:
@@ -225,13 +232,13 @@ class _Collector:
                 self.admin1_pop[(cc, a1)] += pop
             if pop >= TOWN_POPULATION:
                 for key in {pkey, *(normalize(a) for a in news.get(p.geonameid or 0, ()))}:
-                    self.city_keys[(cc, key)].append((p.lon, p.lat))
+                    self.city_keys[(cc, key)].append((p.lon, p.lat, pop))
             if pop >= CITY_POPULATION:
                 # A big city's other names (Rangoon for Yangon) can shadow a region's
                 # alternate names, never its main name (New York State stays "New York").
                 for key in names:
                     if key != pkey:
-                        self.city_alt_keys[(cc, key)].append((p.lon, p.lat))
+                        self.city_alt_keys[(cc, key)].append((p.lon, p.lat, pop))
             cap = self.capital_names.get(cc)
             if cap and (cap == pkey or cap in p.names) and (
                     cc not in caps or caps[cc].population < pop):
@@ -283,7 +290,8 @@ class _Collector:
                 if towns and area is None and p.geometry:
                     # ~20 km of slack: outlines are simplified and cities sit on coasts.
                     area = shapely.prepared.prep(shape(p.geometry).buffer(0.2))
-                if towns and (area is None or any(area.contains(Point(t)) for t in towns)):
+                inside = [t for t in towns or () if area is None or area.contains(Point(t[:2]))]
+                if inside and max(t[2] for t in inside) >= NAMESAKE_MIN_SHARE * pop:
                     p.add(n, SHADOWED) if key not in p.names else None
                 elif i < 3:
                     p.add(n, PREFERRED)
