@@ -1247,7 +1247,7 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             title = t in titles
             # a title needs no first-name test
             first_name = not title and rec.is_first_name(t)
-            # "Merinda K. Robinson": a name, a middle initial, a surname
+            # "Dorla K. Hensley": a name, a middle initial, a surname
             initialled = (
                 not (title or first_name)
                 and i + 2 < len(folded)
@@ -1265,7 +1265,7 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
                 if u in stops:
                     break
                 if len(u) == 1 and not words[k : k + 1] == [u.upper() + "."]:
-                    break  # the article "A" in "Kia. A Gainesville man", not an initial
+                    break  # the article "A" in "...called Amy. A Lakeland family", not an initial
                 run.append(u)
             if not run:
                 continue
