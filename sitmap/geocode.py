@@ -38,7 +38,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from geographiclib.geodesic import Geodesic
 from geopy.distance import ELLIPSOIDS, geodesic
@@ -415,6 +415,21 @@ class _Group:
         self.yields = names.yields
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+#: entries a per-gazetteer memo holds before it starts afresh (bounds memory
+#: in a long-running job that meets ever new names)
+_MEMO_MAX = 50_000
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Store *value* in *memo* under *key* and return it, emptying a full memo first."""
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 class _CandidateCache:
     """Gazetteer lookups cached per key for the life of one gazetteer object."""
 
@@ -448,19 +463,12 @@ class _CandidateCache:
             out.append(_Cand(c.place, PRIOR_WEIGHT * float(c.score), tuple(c.reasons)))
         out = out[:MAX_CANDIDATES]
         _mark_yielding(out)
-        if len(self.cache) > 50_000:
-            self.cache.clear()
-        self.cache[key] = out
-        return out
+        return _remember(self.cache, key, out)
 
     def names(self, key: str) -> _Names:
         """The name's candidates, prepared for resolution once per name."""
         hit = self.prepared.get(key)
-        if hit is None:
-            if len(self.prepared) > 50_000:
-                self.prepared.clear()
-            hit = self.prepared[key] = _Names(self.get(key))
-        return hit
+        return hit if hit is not None else _remember(self.prepared, key, _Names(self.get(key)))
 
     def region_extras(self, key: str) -> dict[tuple[str, str], list[tuple[int, _Cand]]]:
         """A name's places beyond its first candidates, by (country, first-level region).
@@ -485,10 +493,7 @@ class _CandidateCache:
             ):
                 c = _Cand(pl, PRIOR_WEIGHT * float(e.score), tuple(e.reasons))
                 hit.setdefault((pl.country, pl.admin1), []).append((n, c))
-        if len(self.extras) > 50_000:
-            self.extras.clear()
-        self.extras[key] = hit
-        return hit
+        return _remember(self.extras, key, hit)
 
     def names_in(self, key: str, base: _Names, regions: set[tuple[str, str]]) -> _Names:
         """*base* (the name's prepared candidates) with its namesakes in *regions*.
@@ -521,21 +526,14 @@ class _CandidateCache:
         # in prior order, as the rest; fresh candidates, none yielding (the
         # gazetteer's yielding marks concern the first candidates only)
         added = [_Cand(c.place, c.prior, c.reasons) for _, c in members]
-        if len(self.widened) > 50_000:
-            self.widened.clear()
         widened = _Names(base.cands + added)
-        self.widened[(key, found)] = (base, widened)
+        _remember(self.widened, (key, found), (base, widened))
         return widened
-        return hit
 
     def summary(self, key: str) -> _Summary:
         """What the name says about the article's focus, computed once per name."""
         hit = self.summaries.get(key)
-        if hit is None:
-            if len(self.summaries) > 50_000:
-                self.summaries.clear()
-            hit = self.summaries[key] = _summary(self.get(key))
-        return hit
+        return hit if hit is not None else _remember(self.summaries, key, _summary(self.get(key)))
 
 
 #: one lookup cache per live gazetteer object.  The cache reaches its

@@ -660,23 +660,6 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
                     _RECOGNIZERS_BY_ID.clear()
                 _RECOGNIZERS_BY_ID[id(gazetteer)] = (gazetteer, rec)
         return rec
-        try:
-            known = _RECOGNIZERS.get(gazetteer)
-        except TypeError:  # not weak-referenceable
-            known = None
-        if known is not None and known[0] == ident:
-            return known[1]
-        shared = _SHARED.pop(ident, None)
-        rec = shared if shared is not None else Recognizer(gazetteer)
-        _SHARED[ident] = rec
-        while len(_SHARED) > _SHARED_MAX:
-            del _SHARED[next(iter(_SHARED))]
-        try:
-            _RECOGNIZERS[gazetteer] = (ident, rec)
-        except TypeError:
-            pass
-        return rec
-
 
 # --------------------------------------------------------------------------
 # Context rules

@@ -275,10 +275,11 @@ def _basemap_json(countries: Sequence[str]) -> str:
 def _dumps(data: Any) -> str:
     """Compact JSON for the payload.
 
-    orjson writes the 100,000-place payload about eight times faster than the
-    standard library (a third of the whole build time), with the same compact
-    separators and non-ASCII text as is.  It writes NaN as null instead of
-    refusing it, so :func:`_payload` rejects non-finite coordinates itself.
+    orjson writes the 100,000-place payload about seven times faster than the
+    standard library (0.09 s against 0.68 s of CPU here, out of a 2.7 s
+    build), with the same compact separators and non-ASCII text as is.  It
+    writes NaN as null instead of refusing it, so :func:`_payload` rejects
+    non-finite coordinates itself.
     """
     try:
         return orjson.dumps(data).decode("utf-8")
