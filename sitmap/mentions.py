@@ -35,6 +35,7 @@ import os
 import pickle
 import re
 import threading
+import time
 import unicodedata
 import weakref
 from bisect import bisect_left, bisect_right
@@ -613,34 +614,63 @@ def _save_cached(path: Path | None, auto: Any) -> None:
 #: are kept, so a process switching between two gazetteers does not rebuild
 _SHARED: dict[str, Recognizer] = {}
 _SHARED_MAX = 2
-#: the recogniser last handed to each live gazetteer object, with its identity
-_RECOGNIZERS: weakref.WeakKeyDictionary[Any, tuple[str | None, Recognizer]] = (
-    weakref.WeakKeyDictionary()
-)
+
+
+class _Known(NamedTuple):
+    """The recogniser last handed to a gazetteer object, and when it was checked."""
+
+    ident: str | None
+    rec: Recognizer
+    #: the gazetteer's ``generation`` at the check (it counts in-process user entries)
+    generation: Any
+    #: ``time.monotonic()`` at the check
+    checked: float
+
+
+#: the recogniser last handed to each live gazetteer object
+_RECOGNIZERS: weakref.WeakKeyDictionary[Any, _Known] = weakref.WeakKeyDictionary()
 _RECOGNIZERS_BY_ID: dict[int, tuple[Any, Recognizer]] = {}
 _LOCK = threading.Lock()
+#: how long a gazetteer object's file stamps are trusted without looking
+#: again.  Two ``os.stat`` calls per article cost more than recognising a
+#: short one; a user entry added in this process bumps the gazetteer's
+#: ``generation`` and is seen at once, one added by another process within
+#: this many seconds (and always by the next run, which starts afresh).
+_RESTAT_SECONDS = 1.0
 
 
 def recognizer_for(gazetteer: Any) -> Recognizer:
     """Return the (cached) :class:`Recognizer` for *gazetteer*.
 
     Gazetteer objects open on the same files share one recogniser, and a
-    user entry added since the last call gives a new one.
+    user entry added since the last call gives a new one: at once when it
+    was added through this gazetteer object (its ``generation`` changes),
+    within ``_RESTAT_SECONDS`` when another object or process added it.
     """
-    ident = _identity(gazetteer)
+    generation = getattr(gazetteer, "generation", None)
     with _LOCK:
         try:
             known = _RECOGNIZERS.get(gazetteer)
         except TypeError:  # not weak-referenceable
             known = None
-        if known is not None and known[0] == ident:
-            return known[1]
+    if (
+        known is not None
+        and known.generation == generation
+        and time.monotonic() - known.checked < _RESTAT_SECONDS
+    ):
+        return known.rec
+    checked = time.monotonic()
+    ident = _identity(gazetteer)
+    with _LOCK:
+        if known is not None and known.ident == ident:
+            _RECOGNIZERS[gazetteer] = known._replace(generation=generation, checked=checked)
+            return known.rec
         if ident is not None:
             shared = _SHARED.pop(ident, None)
             if shared is None:
                 # evicted from the shared few, but maybe still in use by
                 # another open gazetteer on the same files
-                shared = next((r for i, r in list(_RECOGNIZERS.values()) if i == ident), None)
+                shared = next((k.rec for k in list(_RECOGNIZERS.values()) if k.ident == ident), None)
             rec = shared if shared is not None else Recognizer(gazetteer)
             _SHARED[ident] = rec
             while len(_SHARED) > _SHARED_MAX:
@@ -652,7 +682,7 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
                 return hit[1]
             rec = Recognizer(gazetteer)
         try:
-            _RECOGNIZERS[gazetteer] = (ident, rec)
+            _RECOGNIZERS[gazetteer] = _Known(ident, rec, generation, checked)
         except TypeError:
             if ident is None:
                 # kept by id (strongly, so the id stays its own), few at a time

@@ -132,3 +132,50 @@ def test_recognizer_does_not_keep_its_gazetteer_alive() -> None:
     del gaz, rec
     gc.collect()
     assert gone_gaz() is None and gone_rec() is None
+
+
+class _StampedGazetteer(_TinyGazetteer):
+    """A stand-in whose file stamps the test sets by hand."""
+
+    def __init__(self) -> None:
+        self.stamp = 0
+        self.generation = 0
+
+
+def test_file_stamps_are_looked_at_again_only_when_they_may_have_changed(monkeypatch) -> None:
+    # recognizer_for used to stat the gazetteer's files for every article;
+    # it now trusts them for _RESTAT_SECONDS unless the gazetteer's own
+    # generation counter says a user entry was added in this process
+    looks = []
+
+    def identity(gaz: _StampedGazetteer) -> str:
+        looks.append(gaz.stamp)
+        return f"stand-in|{id(gaz)}|{gaz.stamp}"
+
+    monkeypatch.setattr(mentions, "_identity", identity)
+    monkeypatch.setattr(mentions, "_cache_file", lambda gaz: None)  # no pickle on disk
+    clock = [1000.0]
+    monkeypatch.setattr(mentions.time, "monotonic", lambda: clock[0])
+    gaz = _StampedGazetteer()
+    rec = mentions.recognizer_for(gaz)
+    assert looks == [0]
+    gaz.stamp = 1  # changed by another process: not looked at yet
+    clock[0] += mentions._RESTAT_SECONDS / 2
+    assert mentions.recognizer_for(gaz) is rec and looks == [0]
+    # a change in this process is seen at once
+    gaz.generation += 1
+    newer = mentions.recognizer_for(gaz)
+    assert newer is not rec and looks == [0, 1]
+    assert mentions.recognizer_for(gaz) is newer and looks == [0, 1]
+    # and a change elsewhere once the stamps are old enough
+    gaz.stamp = 2
+    clock[0] += mentions._RESTAT_SECONDS
+    newest = mentions.recognizer_for(gaz)
+    assert newest is not newer and looks == [0, 1, 2]
+    # unchanged stamps, looked at again: the same recogniser
+    clock[0] += mentions._RESTAT_SECONDS
+    assert mentions.recognizer_for(gaz) is newest and looks == [0, 1, 2, 2]
+    # another object on the same files looks for itself
+    other = _StampedGazetteer()
+    mentions.recognizer_for(other)
+    assert looks == [0, 1, 2, 2, 0]
