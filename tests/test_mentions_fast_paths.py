@@ -179,3 +179,45 @@ def test_file_stamps_are_looked_at_again_only_when_they_may_have_changed(monkeyp
     other = _StampedGazetteer()
     mentions.recognizer_for(other)
     assert looks == [0, 1, 2, 2, 0]
+
+
+def _plain_split_block(text: str, start: int, end: int, para: int, out: list) -> None:
+    """The sentence loop as it was before the boundary test and _emit were written out."""
+
+    def is_boundary(sent_start: int, p_start: int, p_end: int, limit: int) -> bool:
+        if sentences._NEXT_START.match(text, p_end, limit) is None:
+            return False
+        if text[p_start] in "!?…":
+            return True
+        word = sentences._word_before(text, sent_start, p_start)
+        return word.lower() not in sentences.ABBREVIATIONS and not (
+            len(word) == 1 and word.isupper()
+        )
+
+    for line_start, line_end in sentences._line_groups(text, start, end):
+        s = line_start
+        for m in sentences._BOUNDARY.finditer(text, line_start, line_end):
+            if is_boundary(s, m.start(), m.end(), line_end):
+                sentences._emit(text, s, m.end(), para, out)
+                s = m.end()
+        sentences._emit(text, s, line_end, para, out)
+
+
+SPLIT_TEXTS = [
+    "Gen. Ortwin spoke. Then J. Barlow left!  The U.S. team won?\tLast one…  Done.",
+    "  Leading space. \u00a0Non-breaking space before this one. \u2003Em space too.  ",
+    "A heading line\nA wrapped line that goes on\nand ends here. Next one.\n\nNew block.",
+    "Quoted: “Is it over?” she asked. ‘Yes.’ (It was.) [Really.] End",
+    "date 2021-05-06 First. Second.\r\n\r\nThird after CRLF.\rFourth?",
+    "No. 5 was late. Col. Marsh and Lt. Dray came at 9 a.m. Sunday. x.y. Z.",
+    "Ends with a full stop.",
+    ".",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SPLIT_TEXTS)
+def test_written_out_sentence_loop_matches_the_plain_one(text: str, monkeypatch) -> None:
+    fast = split_sentences(text)
+    monkeypatch.setattr(sentences, "_split_block", _plain_split_block)
+    assert split_sentences(text) == fast
