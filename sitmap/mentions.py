@@ -249,7 +249,10 @@ def _fold_tokens(joined: str) -> str:
 #: blocks only after a word of four or more letters, so "St. Louis" stays
 #: joinable while "...in York. New..." does not.
 _TOKEN = re.compile(
-    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*"
+    # possessive quantifiers: nothing after a word in the pattern can fail,
+    # so a word never gives characters back and the matcher need not keep
+    # the places it could backtrack to
+    r"[^\W_]++(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]++|\.[^\W_]++)*+"
     # the look-behind comes after the dot so that it is tried only at a dot
     r"|[,;:()\[\]\"“”«»!?|/\n]|\.(?<=[^\W_]{4}\.)(?=\s)"
 )
@@ -258,9 +261,47 @@ _JOINERS = re.compile(r"['’`.]")
 _TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")")
 #: a token that does not start with a capital or a digit
 _LOWER_START = re.compile(r" (?=[^\W\d_A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
+#: a mark not before such a token (or before the end)
+_UNMARK = re.compile(r"~(?![^\W\d_A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
+#: the same for ASCII text, where those tokens start with a-z
+_UNMARK_ASCII = re.compile(r"~(?![a-z])")
 _LINE_BREAKS = {ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n", 0x0B: "\n", 0x0C: "\n"}
 _HAS_LINE_BREAK = re.compile("[\r\u2028\u2029\x0b\x0c]")
 _INNER_JOINER = re.compile(r"['’`.](?<=[^\W_]['’`.])(?=[^\W_])")
+
+
+def _mark_lower_starts(cased: str) -> str:
+    """``_LOWER_START.sub(" ~", cased)``: a "~" before each token that starts in lower case.
+
+    *cased* is tokens joined by single spaces (no token holds a space or a
+    "~").  Most tokens start in lower case, so marking after every space and
+    taking the marks out again before the fewer others (capitals, digits,
+    punctuation) is the cheaper way round.
+    """
+    marked = cased.replace(" ", " ~")
+    return (_UNMARK_ASCII if marked.isascii() else _UNMARK).sub("", marked)
+
+
+def _drop_inner_joiners(joined: str, n_tokens: int) -> str:
+    """``_INNER_JOINER.sub("", joined)`` for a folded scan string of *n_tokens* tokens.
+
+    In a token string every apostrophe joins two halves of a word (none is
+    a token), and so does every full stop except a full-stop token, which
+    stands between spaces; plain replacements drop them faster than a
+    regular expression.  That holds while every letter folded to a letter:
+    a handful of rare ones fold to a space (there are more spaces than
+    tokens call for), and those strings take the regular expression.
+    """
+    if joined.count(" ") != n_tokens + 1:
+        return _INNER_JOINER.sub("", joined)
+    for mark in _APOSTROPHES:
+        if mark in joined:
+            joined = joined.replace(mark, "")
+    if "." in joined:
+        # no token holds "\0"; two full-stop tokens are never adjacent (one
+        # needs four letters before it), so " . " finds every one of them
+        joined = joined.replace(" . ", " \0 ").replace(".", "").replace("\0", ".")
+    return joined
 
 
 def tokenize(norm: str) -> tuple[list[str], list[int], list[int]]:
@@ -817,12 +858,11 @@ class _Doc:
         self.ends: list[int] = bounds[1::2]
         self.n = len(self.ends)
         cased = " " + " ".join(parts[1::2]) + " "
-        marked = _LOWER_START.sub(" ~", cased)
+        marked = _mark_lower_starts(cased)
         # ASCII tokens fold by lower-casing alone (their only spaces are " "
         # and "\n", which folding keeps)
         joined = marked.lower() if marked.isascii() else _fold_tokens(marked)
-        if "." in joined or "'" in joined or "’" in joined or "`" in joined:
-            joined = _INNER_JOINER.sub("", joined)
+        joined = _drop_inner_joiners(joined, self.n)
         #: the string the automaton scans: folded tokens, lower-case ones marked
         self.joined = joined
         #: folded tokens, one per span (joiners already dropped)

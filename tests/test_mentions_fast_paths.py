@@ -221,3 +221,43 @@ def test_written_out_sentence_loop_matches_the_plain_one(text: str, monkeypatch)
     fast = split_sentences(text)
     monkeypatch.setattr(sentences, "_split_block", _plain_split_block)
     assert split_sentences(text) == fast
+
+
+TOKEN_TEXTS = [
+    "The mayor of Brackenford met U.S. and E.U. envoys in L'viv on Tuesday.",
+    "Hollowmere's council (and the port's) said: \"We're not leaving.\"\nOK?",
+    "İzmir, Łódź, São Paulo and Ωmega-town; ßtraße or straße… ‘quoted’ «text» [x]/y|z",
+    "Numbers 1.5, 2,000 and 3.14.15; dates 2022-03-03; a.m. and p.m. at No. 10.",
+    "Greek ypogegrammeni ͺ and an Arabic form ﱞ fold to spaces; don't ’tis rock`n`roll.",
+    "tabs\tand\u00a0spaces\u2003and\u2028line\x0cbreaks\r\nend. Done",
+    "",
+]
+
+_PLAIN_TOKEN = re.compile(
+    r"[^\W_]+(?:['’`](?!(?:[sSdDmM]|[vV][eE]|[lL][lL]|[rR][eE]|[tT])\b)[^\W_]+|\.[^\W_]+)*"
+    r"|[,;:()\[\]\"“”«»!?|/\n]|\.(?<=[^\W_]{4}\.)(?=\s)"
+)
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_possessive_token_pattern_splits_as_the_backtracking_one(text: str) -> None:
+    plain = [m.span() for m in _PLAIN_TOKEN.finditer(text)]
+    assert [m.span() for m in mentions._TOKEN.finditer(text)] == plain
+
+
+def _cased(text: str) -> tuple[str, int]:
+    toks = mentions._TOKEN.findall(text.translate(mentions._LINE_BREAKS))
+    return " " + " ".join(toks) + " ", len(toks)
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_marking_lower_case_tokens_matches_the_regular_expression(text: str) -> None:
+    cased, _ = _cased(text)
+    assert mentions._mark_lower_starts(cased) == mentions._LOWER_START.sub(" ~", cased)
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_dropping_inner_joiners_matches_the_regular_expression(text: str) -> None:
+    cased, n = _cased(text)
+    joined = mentions.normalize_text(mentions._mark_lower_starts(cased))
+    assert mentions._drop_inner_joiners(joined, n) == mentions._INNER_JOINER.sub("", joined)
