@@ -42,9 +42,10 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -415,6 +416,8 @@ class Recognizer:
         #: entries made from ``raw`` rows so far, by index: the same names
         #: come up again and again, and a row is turned into an entry once
         self._entries: dict[int, _Entry] = {}
+        #: automaton values seen by :meth:`scan` so far, worked out once each
+        self._found: dict[int, tuple[int, int, _Entry]] = {}
         lex = self.lex
         #: every title, capitalised-only or not (a run of capitals is capitalised)
         self.title_words = lex.titles | lex.titles_capitalised_only
@@ -527,26 +530,42 @@ class Recognizer:
         capitalised words (or digits); no per-hit work is spent on "will" or
         "bath".
         """
-        entries = self._entries
+        found = self._found
         hits = []
         count = joined.count
         # tokens hold no spaces: a key's token index is the number of spaces
         # before it, counted on from the previous hit rather than from the start
         at, spaces = 0, 0
         for end, value in self.automaton.iter(joined):
-            marks, idx = divmod(value, _MARK_UNIT)
-            entry = entries.get(idx)
-            if entry is None:
-                entry = entries[idx] = _Entry._make(self.raw[idx])
-            pos = end - len(entry.key) - marks  # index of the key's first character
+            known = found.get(value)
+            if known is None:
+                known = found[value] = self._found_value(value)
+            width, n_tokens, entry = known
+            pos = end - width  # index of the key's first character
             if pos >= at:
                 spaces += count(" ", at, pos)
             else:
                 spaces -= count(" ", pos, at)
             at = pos
             first = spaces - 1
-            hits.append((first, first + entry.n_tokens, entry))
+            hits.append((first, first + n_tokens, entry))
         return hits
+
+    def _found_value(self, value: int) -> tuple[int, int, _Entry]:
+        """What :meth:`scan` needs of one automaton value, worked out once.
+
+        Returns
+        -------
+        tuple of (int, int, _Entry)
+            How far the key's first character lies before the end the
+            automaton reports (the key's length with its "~" marks), its
+            number of tokens, and its entry.
+        """
+        marks, idx = divmod(value, _MARK_UNIT)
+        entry = self._entries.get(idx)
+        if entry is None:
+            entry = self._entries[idx] = _Entry._make(self.raw[idx])
+        return len(entry.key) + marks, entry.n_tokens, entry
 
 
 def _marked_forms(
@@ -865,12 +884,15 @@ class _Doc:
         joined = _drop_inner_joiners(joined, self.n)
         #: the string the automaton scans: folded tokens, lower-case ones marked
         self.joined = joined
-        #: folded tokens, one per span (joiners already dropped)
-        self.raw_toks: list[str] = joined.replace("~", "").split(" ")[1:-1]
+        #: folded tokens, one per span (joiners already dropped); the scan
+        #: string's outer spaces are cut off before splitting, not after
+        self.raw_toks: list[str] = joined[1:-1].replace("~", "").split(" ")
+        raw = self.raw_toks
+        # the first word of each sentence (past opening quotes and brackets)
+        n = self.n
         self.sentence_starts = set()
-        for sent in sentences:
-            j = bisect_left(self.starts, sent.start)
-            while j < self.n and not self.raw_toks[j][0].isalnum():
+        for j in set(map(partial(bisect_left, self.starts), map(attrgetter("start"), sentences))):
+            while j < n and not raw[j][0].isalnum():
                 j += 1
             self.sentence_starts.add(j)
         self.persons: set[str] = set()

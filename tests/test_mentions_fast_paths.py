@@ -261,3 +261,50 @@ def test_dropping_inner_joiners_matches_the_regular_expression(text: str) -> Non
     cased, n = _cased(text)
     joined = mentions.normalize_text(mentions._mark_lower_starts(cased))
     assert mentions._drop_inner_joiners(joined, n) == mentions._INNER_JOINER.sub("", joined)
+
+
+def _plain_doc_fields(text: str, sents: list) -> tuple[list[str], set[int]]:
+    """raw_toks and sentence_starts as _Doc first worked them out."""
+    doc = mentions._Doc(SimpleNamespace(lex=None), SimpleNamespace(text=text), [])
+    raw = doc.joined.replace("~", "").split(" ")[1:-1]
+    starts = set()
+    for sent in sents:
+        j = mentions.bisect_left(doc.starts, sent.start)
+        while j < doc.n and not raw[j][0].isalnum():
+            j += 1
+        starts.add(j)
+    return raw, starts
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_doc_tokens_and_sentence_starts_match_the_plain_loop(text: str) -> None:
+    sents = split_sentences(text)
+    doc = mentions._Doc(SimpleNamespace(lex=None), SimpleNamespace(text=text), sents)
+    assert (doc.raw_toks, doc.sentence_starts) == _plain_doc_fields(text, sents)
+
+
+def _plain_scan(rec: mentions.Recognizer, joined: str) -> list:
+    """Recognizer.scan before automaton values were looked up once each."""
+    hits = []
+    for end, value in rec.automaton.iter(joined):
+        marks, idx = divmod(value, mentions._MARK_UNIT)
+        entry = mentions._Entry._make(rec.raw[idx])
+        pos = end - len(entry.key) - marks
+        first = joined.count(" ", 0, pos) - 1
+        hits.append((first, first + entry.n_tokens, entry))
+    return hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Floods hit Hollowmere and Brackenford; the Hollowmere dam held, Brackenford's did not.",
+        "HOLLOWMERE, Brackenford and hollowmere (lower case) and the U.S. and Ukrainian aid.",
+        "Nothing known here at all.",
+    ],
+)
+def test_scan_matches_the_plain_loop(text: str) -> None:
+    rec = mentions.Recognizer(_TinyGazetteer(), cache=False)
+    joined = mentions._Doc(rec, SimpleNamespace(text=text), []).joined
+    assert rec.scan(joined) == _plain_scan(rec, joined)
+    assert rec.scan(joined) == _plain_scan(rec, joined)  # with the values seen before
