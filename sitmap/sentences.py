@@ -33,6 +33,10 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]?)([A-Z0-9À-ÖØ-ÞА-ЯЁІЇЄҐ])")
+#: a candidate boundary followed by what ``_NEXT_START`` matches: the splitter
+#: finds these at once instead of testing each candidate after it (a
+#: candidate followed by lower case has no shorter match inside it either)
+_BREAK = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁІЇЄҐ])")
 #: the characters of an abbreviation or initial before a full stop ("U.S", "Gen")
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
@@ -70,15 +74,13 @@ def _split_block(text: str, start: int, end: int, para: int, out: list[Sentence]
         groups = _line_groups(text, start, end)
     # the boundary test and _emit are written out: this loop runs once per
     # sentence of every article, and a call costs as much as the work it does
-    next_start = _NEXT_START.match
     for line_start, line_end in groups:
         s = line_start
-        for m in _BOUNDARY.finditer(text, line_start, line_end):
+        # Only candidates followed by a capital, digit or opening quote on
+        # the same line are breaks (questions in quotes often continue in
+        # lower case); the line's end bounds the look-ahead.
+        for m in _BREAK.finditer(text, line_start, line_end):
             p_start, p_end = m.span()
-            if next_start(text, p_end, line_end) is None:
-                # Followed by lower case or the end of the line: not a break
-                # (questions in quotes often continue in lower case).
-                continue
             # "!", "?" and "…" always end a sentence here; a full stop not
             # after an abbreviation, an initial ("J. Smith") or an acronym
             # with dots ("U.S."), which is a single capital before the dot.

@@ -308,3 +308,14 @@ def test_scan_matches_the_plain_loop(text: str) -> None:
     joined = mentions._Doc(rec, SimpleNamespace(text=text), []).joined
     assert rec.scan(joined) == _plain_scan(rec, joined)
     assert rec.scan(joined) == _plain_scan(rec, joined)  # with the values seen before
+
+
+@pytest.mark.parametrize("text", SPLIT_TEXTS + TOKEN_TEXTS)
+def test_break_pattern_finds_the_candidates_the_next_start_test_keeps(text: str) -> None:
+    for limit in range(len(text) + 1):
+        plain = [
+            m.span()
+            for m in sentences._BOUNDARY.finditer(text, 0, limit)
+            if sentences._NEXT_START.match(text, m.end(), limit)
+        ]
+        assert [m.span() for m in sentences._BREAK.finditer(text, 0, limit)] == plain
