@@ -912,55 +912,96 @@ def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
     return out
 
 
-def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | None:
-    """Return why *hit* is not a place, or None to keep it."""
-    first, last = hit.first, hit.last
-    text = doc.text[hit.start : hit.end]
-    entry = hit.entry
-    assert entry is not None
-    if text in lex.not_places:
+def _judge(
+    doc: _Doc,
+    first: int,
+    last: int,
+    start: int,
+    end: int,
+    entry: _Entry,
+    lex: Lexicons,
+    strict_common: bool,
+) -> str | list[str]:
+    """Judge the lexicon hit on tokens [first, last) at text offsets [start, end).
+
+    Returns why the hit is not a place (a str), or, to keep it, the evidence
+    found for it (a list).  Runs for every hit, so the token arrays are read
+    directly rather than through the ``_Doc`` accessors, and the plain
+    helpers (``_capitalised_as_name``, ``_title_before``) are called only
+    where a cheap test cannot decide.  The rules that record a person must
+    stay in this order: each one records only when the rules before it let
+    the hit through.
+    """
+    toks, starts, text, n = doc.raw_toks, doc.starts, doc.text, doc.n
+    written = text[start:end]
+    if written in lex.not_places:
         return "organisation"
     if entry.demonym is not None and entry.gaz_key is None:
         return "demonym"
-    if not _capitalised_as_name(doc, first, last, lex):
+    if last - first == 1:
+        # one token: capitalised as a name when its first character is
+        c = text[start]
+        if not (c.isupper() or c.isdigit()):
+            return "lower-case"
+    elif not _capitalised_as_name(doc, first, last, lex):
         return "lower-case"
-    if _is_all_caps(text) and entry.n_tokens == 1:
-        # All-capital words are acronyms ("NATO") unless the line is in
-        # capitals (a dateline or headline) and the name is a real word.
-        neighbours = [doc.word(first - 1), doc.word(last)]
-        shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or doc.is_initial(first)
-        if not (shouting and len(text) >= 4):
-            return "acronym"
+    # the span may be one token after "the" was dropped; the rules below
+    # are about one-word names
+    single = entry.n_tokens == 1
+    if single:
+        second = written[1:2]
+        # "Kyiv": a lower-case second letter rules out capitals at once
+        if not (second.islower() and second.isalpha()) and _is_all_caps(written):
+            # All-capital words are acronyms ("NATO") unless the line is in
+            # capitals (a dateline or headline) and the name is a real word.
+            neighbours = [doc.word(first - 1), doc.word(last)]
+            shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or doc.is_initial(
+                first
+            )
+            if not (shouting and len(written) >= 4):
+                return "acronym"
     if entry.demonym is not None and not entry.major:
         return "demonym"
-    single = entry.n_tokens == 1
-    tok = doc.tok(first)
-    if doc.tok(last) in lex.name_heads and not doc.cap_word(last):
+    tok = toks[first]
+    nxt = toks[last] if last < n else ""
+    if nxt in lex.name_heads and not doc.cap_word(last):
         return "part-of-name"  # "West Nile virus"
+    # the token before the name, and the text between the words around it
+    prev_i = first - 1
+    if prev_i >= 0:
+        prev = toks[prev_i]
+        prev_word = prev[0].isalnum()
+        prev_cap = prev_word and text[starts[prev_i]].isupper()
+        gap_before = text[doc.ends[prev_i] : start].strip()
+    else:
+        prev, prev_word, prev_cap, gap_before = "", False, False, ""
+    gap_after = text[end : starts[last]].strip() if last < n else ""
     # persons
-    if _title_before(doc, first, lex):
+    if prev_word and (
+        prev in lex.titles or (prev_cap and _title_before(doc, first, lex))
+    ):
+        # a lower-case word before the name is a title only if it is one
+        # itself; a capitalised one may open a run ("Mayor Vitali Klitschko")
         if single:
             doc.persons.add(tok)
         return "person-title"
-    prev_i = first - 1
     # a capitalised word right before the name, with only white space between
-    cap_before = doc.cap_word(prev_i) and doc.gap(first).strip() == ""
+    cap_before = prev_cap and gap_before == ""
     if (
         cap_before
-        and doc.tok(prev_i) in lex.first_names
-        and doc.tok(prev_i) not in lex.common_words
-        and doc.tok(prev_i) not in _DIRECTION_WORDS
+        and prev in lex.first_names
+        and prev not in lex.common_words
+        and prev not in _DIRECTION_WORDS
     ):
         doc.persons.add(tok)
         return "person-first-name"
     if single and tok in doc.persons:
         return "person-surname"
-    nxt = doc.tok(last)
     if (
         single
         and tok in lex.first_names
+        and gap_after == ""
         and doc.cap_word(last)
-        and doc.gap(last).strip() == ""
         and not _is_all_caps(doc.word(last))  # "Paris PD": an agency, not a surname
         and nxt not in lex.common_words
         and nxt not in lex.org_words
@@ -975,31 +1016,28 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         return "person-first-name"
     if (
         single
+        and (gap_after == "&" or gap_before == "&")
         and not entry.major
         and entry.kind not in _AREA_KIND_VALUES
         and (
-            (doc.gap(last).strip() == "&" and doc.cap_word(last) and not _known_major(doc, last))
-            or (
-                doc.gap(first).strip() == "&"
-                and doc.cap_word(prev_i)
-                and not _known_major(doc, prev_i)
-            )
+            (gap_after == "&" and doc.cap_word(last) and not _known_major(doc, last))
+            or (gap_before == "&" and doc.cap_word(prev_i) and not _known_major(doc, prev_i))
         )
     ):
         # a firm's name of surnames: "Stevens & Wilkinson", "Tighe & Robinson"
         doc.persons.add(tok)
         return "organisation-ampersand"
-    if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
+    if single and nxt in lex.speech_verbs and gap_after == "" and not entry.major:
         doc.persons.add(tok)
         return "person-said"
     # the tail of an organisation's name: "Save the Children Canada"
     if (
         cap_before
+        and (prev in lex.common_words or prev in lex.org_words)
+        and prev not in _DIRECTION_WORDS
+        and prev not in lex.titles
+        and prev not in lex.titles_capitalised_only
         and not doc.is_initial(prev_i)
-        and doc.tok(prev_i) not in _DIRECTION_WORDS
-        and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
-        and doc.tok(prev_i) not in lex.titles
-        and doc.tok(prev_i) not in lex.titles_capitalised_only
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
@@ -1013,7 +1051,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
             return "hamlet"
     # A first name standing alone ("Lucy", "Donald") names a person far more
     # often than a village: a small place needs place evidence.
-    if single and tok in lex.first_names and not entry.major and text not in lex.common_places:
+    if single and tok in lex.first_names and not entry.major and written not in lex.common_places:
         if evidence is None:
             evidence = _evidence(doc, first, last, lex)
         if _PLACE_EVIDENCE.isdisjoint(evidence):
@@ -1021,25 +1059,29 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
     # Common words that are also place names ("Hour", "Still", "Police",
     # "Reading"): the gazetteer's blocked flag or the English word list.
     # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
-    common = (
+    if (
         (entry.blocked or (single and tok in lex.common_words))
-        and text not in lex.common_places
-        and entry.kind != Kind.COUNTRY
-    )
-    if common:
-        hit.reasons = evidence if evidence is not None else _evidence(doc, first, last, lex)
+        and written not in lex.common_places
+        and entry.kind != _COUNTRY
+    ):
+        if evidence is None:
+            evidence = _evidence(doc, first, last, lex)
         if doc.is_initial(first):
-            if _NOUN_EVIDENCE.isdisjoint(hit.reasons):
+            if _NOUN_EVIDENCE.isdisjoint(evidence):
                 return "common-word"
         else:
-            if _LOCAL_EVIDENCE.isdisjoint(hit.reasons):
+            if _LOCAL_EVIDENCE.isdisjoint(evidence):
                 return "common-word"
-            if doc.cap_word(last) and doc.gap(last).strip() == "":
+            if gap_after == "" and doc.cap_word(last):
                 return "common-word"
-            if doc.tok(last) in lex.name_words and doc.cap_word(last + 1):
+            if nxt in lex.name_words and doc.cap_word(last + 1):
                 # "Save the Children": a common word opening a longer name
                 return "common-word"
-    return None
+        return evidence
+    return []
+
+
+_COUNTRY = Kind.COUNTRY.value
 
 
 #: evidence that lets a small or doubtful name stand as a place
@@ -1159,36 +1201,39 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
     # first pass: persons introduced by titles and first names, so that a
     # surname mentioned earlier or later ("Grandi said") is known everywhere
     _collect_persons(doc, lex)
+    toks, starts, ends, text = doc.raw_toks, doc.starts, doc.ends, doc.text
+    known_demonyms = lex.demonyms
     for first, last, entry in raw:
-        if entry.n_tokens > 1 and doc.tok(first) == "the":
+        if last - first > 1 and toks[first] == "the":
             # "the United States": the article is not part of the name
             first += 1
-        start, end = doc.starts[first], doc.ends[last - 1]
-        hit = Hit(start, end, first, last, entry.gaz_key, entry)
+        start, end = starts[first], ends[last - 1]
+        gaz_key = entry.gaz_key
+        demonym = entry.demonym
         if entry.abbreviations:
-            ab = _abbreviation_hit(doc, hit)
+            ab = _abbreviation_hit(doc, Hit(start, end, first, last, gaz_key, entry))
             if ab is not None:
                 candidates.append(ab)
                 continue
-            if entry.gaz_key is None and entry.demonym is None:
+            if gaz_key is None and demonym is None:
                 continue
-        if entry.demonym is not None and _is_cap(doc.word(first)):
-            text = doc.text[start:end]
-            if text in lex.demonyms or text.capitalize() in lex.demonyms:
-                demonym_counts[entry.demonym] += 1
-                if entry.gaz_key is None or not entry.major:
+        if demonym is not None and text[start].isupper():
+            written = text[start:end]
+            if written in known_demonyms or written.capitalize() in known_demonyms:
+                demonym_counts[demonym] += 1
+                if gaz_key is None or not entry.major:
                     continue
-        if entry.gaz_key is None:
+        if gaz_key is None:
             continue
-        why = _judge(doc, hit, lex, strict_common)
-        if why is None:
-            candidates.append(hit)
+        # a Hit is made only for a kept name (about half of them)
+        why = _judge(doc, first, last, start, end, entry, lex, strict_common)
+        if isinstance(why, list):
+            candidates.append(Hit(start, end, first, last, gaz_key, entry, reasons=why))
     # one sense per article: a word once shown to be a person's name ("Walsh
     # said") is a person everywhere in the article
-    if doc.persons:
-        candidates = [
-            h for h in candidates if h.last - h.first > 1 or doc.tok(h.first) not in doc.persons
-        ]
+    persons = doc.persons
+    if persons:
+        candidates = [h for h in candidates if h.last - h.first > 1 or toks[h.first] not in persons]
     kept = _select_longest(candidates)
     kept.extend(_pattern_hits(doc, kept, lex))
     kept.sort(key=lambda h: h.start)

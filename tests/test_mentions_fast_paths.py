@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from sitmap import mentions, sentences
+from sitmap.model import Article, Kind
 from sitmap.sentences import split_sentences
 
 MIXED = [
@@ -132,3 +134,199 @@ def test_recognizer_does_not_keep_its_gazetteer_alive() -> None:
     del gaz, rec
     gc.collect()
     assert gone_gaz() is None and gone_rec() is None
+
+
+# -- the context rules ----------------------------------------------------------
+
+
+def _plain_judge(doc: Any, hit: mentions.Hit, lex: mentions.Lexicons) -> str | None:
+    """The context rules as plainly written, through the ``_Doc`` accessors.
+
+    Returns why the hit is rejected, or None to keep it (its evidence then in
+    ``hit.reasons``).
+    """
+    assert hit.entry is not None
+    first, last = hit.first, hit.last
+    text = doc.text[hit.start : hit.end]
+    entry = hit.entry
+    if text in lex.not_places:
+        return "organisation"
+    if entry.demonym is not None and entry.gaz_key is None:
+        return "demonym"
+    if not mentions._capitalised_as_name(doc, first, last, lex):
+        return "lower-case"
+    if mentions._is_all_caps(text) and entry.n_tokens == 1:
+        neighbours = [doc.word(first - 1), doc.word(last)]
+        shouting = any(mentions._is_all_caps(w) and len(w) > 1 for w in neighbours) or (
+            doc.is_initial(first)
+        )
+        if not (shouting and len(text) >= 4):
+            return "acronym"
+    if entry.demonym is not None and not entry.major:
+        return "demonym"
+    single = entry.n_tokens == 1
+    tok = doc.tok(first)
+    if doc.tok(last) in lex.name_heads and not doc.cap_word(last):
+        return "part-of-name"
+    if mentions._title_before(doc, first, lex):
+        if single:
+            doc.persons.add(tok)
+        return "person-title"
+    prev_i = first - 1
+    cap_before = doc.cap_word(prev_i) and doc.gap(first).strip() == ""
+    if (
+        cap_before
+        and doc.tok(prev_i) in lex.first_names
+        and doc.tok(prev_i) not in lex.common_words
+        and doc.tok(prev_i) not in mentions._DIRECTION_WORDS
+    ):
+        doc.persons.add(tok)
+        return "person-first-name"
+    if single and tok in doc.persons:
+        return "person-surname"
+    nxt = doc.tok(last)
+    if (
+        single
+        and tok in lex.first_names
+        and doc.cap_word(last)
+        and doc.gap(last).strip() == ""
+        and not mentions._is_all_caps(doc.word(last))
+        and nxt not in lex.common_words
+        and nxt not in lex.org_words
+        and nxt not in lex.place_nouns
+        and nxt not in lex.titles
+        and nxt not in lex.titles_capitalised_only
+        and not mentions._known_major(doc, last)
+        and entry.kind not in mentions._AREA_KIND_VALUES
+    ):
+        doc.persons.add(nxt)
+        return "person-first-name"
+    if (
+        single
+        and not entry.major
+        and entry.kind not in mentions._AREA_KIND_VALUES
+        and (
+            (
+                doc.gap(last).strip() == "&"
+                and doc.cap_word(last)
+                and not mentions._known_major(doc, last)
+            )
+            or (
+                doc.gap(first).strip() == "&"
+                and doc.cap_word(prev_i)
+                and not mentions._known_major(doc, prev_i)
+            )
+        )
+    ):
+        doc.persons.add(tok)
+        return "organisation-ampersand"
+    if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
+        doc.persons.add(tok)
+        return "person-said"
+    if (
+        cap_before
+        and not doc.is_initial(prev_i)
+        and doc.tok(prev_i) not in mentions._DIRECTION_WORDS
+        and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
+        and doc.tok(prev_i) not in lex.titles
+        and doc.tok(prev_i) not in lex.titles_capitalised_only
+        and not mentions._known_major(doc, prev_i)
+    ):
+        return "organisation-tail"
+    evidence = None
+    if (
+        single
+        and entry.population < mentions.HAMLET_POPULATION
+        and entry.kind not in mentions._AREA_KIND_VALUES
+    ):
+        evidence = mentions._evidence(doc, first, last, lex)
+        if mentions._PLACE_EVIDENCE.isdisjoint(evidence):
+            return "hamlet"
+    if single and tok in lex.first_names and not entry.major and text not in lex.common_places:
+        if evidence is None:
+            evidence = mentions._evidence(doc, first, last, lex)
+        if mentions._PLACE_EVIDENCE.isdisjoint(evidence):
+            return "first-name"
+    common = (
+        (entry.blocked or (single and tok in lex.common_words))
+        and text not in lex.common_places
+        and entry.kind != Kind.COUNTRY
+    )
+    if common:
+        hit.reasons = evidence if evidence is not None else mentions._evidence(doc, first, last, lex)
+        if doc.is_initial(first):
+            if mentions._NOUN_EVIDENCE.isdisjoint(hit.reasons):
+                return "common-word"
+        else:
+            if mentions._LOCAL_EVIDENCE.isdisjoint(hit.reasons):
+                return "common-word"
+            if doc.cap_word(last) and doc.gap(last).strip() == "":
+                return "common-word"
+            if doc.tok(last) in lex.name_words and doc.cap_word(last + 1):
+                return "common-word"
+    return None
+
+
+JUDGE_TEXTS = [
+    "Mayor Ortwin Reading met General Paris in Kingston on Monday.",
+    "Jordan Henderson played while Victoria Texas stayed home.",
+    "Stevens & Wilkinson, a law firm, opened an office in Lincoln.",
+    "Walton said the vote in Washington was close, and Walton left for Leeds.",
+    "The Save the Children Canada office moved to Toronto.",
+    "NATO troops gathered near Kyiv and the IMF met in Berlin.",
+    "UKRAINE WAR: SHELLING HITS KHARKIV AND ODESA",
+    "Police said the Reading station and the town of Bath were closed.",
+    "Will Smith visited Hope, a village near the coast, and Smith then left.",
+    "She flew from the United States to the Gambia via Lagos.",
+    "Reuters reported that Lucy stayed in Devon while Donald left for Mobile, Ala. on Friday.",
+    "West Nile virus spread in Florida and Ebola in Guinea.",
+    "Officials of the People's Republic of China met U.S. envoys in Beijing.",
+    "Dorla K. Hensley of Springfield met Amy Hope in Salem, Oregon.",
+    "The Tighe & Robinson firm, based in Lisbon, bought the London & Paris fund.",
+    "Still, the Chad delegation arrived in Turkey before Turkey Creek flooded.",
+    "In Mobile the port of Mobile reopened; Hastings Road in Hastings, Sussex, too.",
+    "Professor Hollis and Dr. Warren spoke at the Paris Club in Warren, Ohio.",
+    "A Canadian shop and a Texan ranch opened in Kent.",
+    "Officials in the Dalles said the dam held.",
+    "Flooding hit the city and the river valley, and ferries left the Isle of man.",
+]
+
+
+def _judged(gazetteer: Any, text: str) -> list[tuple[str | None, Any]]:
+    """Every gazetteer hit of *text* judged by the plain rules and by ``_judge``."""
+    rec = mentions.recognizer_for(gazetteer)
+    art = Article(doc_id="t", source="t", text=text)
+    doc = mentions._Doc(rec, art, split_sentences(text))
+    mentions._collect_persons(doc, doc.lex)
+    plain_persons = set(doc.persons)
+    out = []
+    for first, last, entry in rec.scan(doc.joined):
+        if entry.gaz_key is None:
+            continue
+        if last - first > 1 and doc.tok(first) == "the":
+            first += 1
+        start, end = doc.starts[first], doc.ends[last - 1]
+        hit = mentions.Hit(start, end, first, last, entry.gaz_key, entry)
+        fast_persons, doc.persons = doc.persons, plain_persons
+        why = _plain_judge(doc, hit, doc.lex)
+        doc.persons = fast_persons
+        got = mentions._judge(doc, first, last, start, end, entry, doc.lex, True)
+        # the same verdict, the same evidence, the same persons recorded
+        assert got == (hit.reasons if why is None else why)
+        assert doc.persons == plain_persons
+        out.append((why, got))
+    return out
+
+
+@pytest.mark.parametrize("text", JUDGE_TEXTS)
+def test_judge_matches_the_plain_rules(gazetteer: Any, text: str) -> None:
+    _judged(gazetteer, text)
+
+
+def test_judge_texts_reach_every_rule(gazetteer: Any) -> None:
+    reasons = {why for text in JUDGE_TEXTS for why, _ in _judged(gazetteer, text)}
+    assert reasons >= {
+        None, "organisation", "demonym", "lower-case", "acronym", "part-of-name",
+        "person-title", "person-first-name", "person-surname", "organisation-ampersand",
+        "person-said", "organisation-tail", "hamlet", "first-name", "common-word",
+    }
