@@ -34,6 +34,7 @@ import hashlib
 import os
 import pickle
 import re
+import sys
 import threading
 import unicodedata
 import weakref
@@ -1241,7 +1242,17 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
 
 
 #: two or more capitalised words in a row ("Mayor Vitali Klitschko")
-_CAP_RUN = re.compile(r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+")
+_CAP_RUN_PLAIN = r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+"
+# Giving back a word's letters, its full stop or its spaces can never let
+# the pattern match (what follows would be a word character, a full stop or
+# a space where a space or a capital is needed), so on Python 3.11+ the
+# quantifiers are made possessive: the same matches, found without trying
+# every shorter word at each capital that starts no run.
+_CAP_RUN = re.compile(
+    r"[A-Z][\w'’\-]*+\.?+(?:[ \t]++[A-Z][\w'’\-]*+\.?+)+"
+    if sys.version_info >= (3, 11)
+    else _CAP_RUN_PLAIN
+)
 
 
 def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
@@ -1253,24 +1264,53 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     rec = doc.rec
     titles = rec.title_words
     stops = rec.run_stop_words
+    known_first = rec._first_names
+    persons = doc.persons
     for m in _CAP_RUN.finditer(doc.text):
         run_text = m.group()
+        if "." not in run_text:
+            # The usual run: no initials and no sentence end inside, so it
+            # is folded and split once, and only titles and first names
+            # open a name (an initial needs its full stop).
+            joined = run_text.lower() if run_text.isascii() else _fold(run_text)
+            folded = joined.split()
+            if "'" in joined or "’" in joined:
+                folded = [_JOINERS.sub("", w) for w in folded]
+            for i in range(len(folded) - 1):
+                t = folded[i]
+                if t not in titles:
+                    first_name = known_first.get(t)
+                    if first_name is None:
+                        first_name = rec.is_first_name(t)
+                    if not first_name:
+                        continue
+                else:
+                    first_name = False  # a title needs no first-name test
+                run = []
+                for u in folded[i + 1 : i + 4]:
+                    if u in stops or len(u) == 1:
+                        break  # a lone letter without its full stop is no initial
+                    run.append(u)
+                if not run:
+                    continue
+                if first_name and len(run) == 1 and _major_key(doc, run[0]):
+                    continue  # "Jordan Valley", "Victoria Texas": not a person
+                persons.add(run[-1])
+                persons.update(p for p in run[-1].split("-") if p)
+                break
+            continue
         words = run_text.split()
-        if "." in run_text:
-            # a full stop after a longer word ends a sentence ("...Court
-            # Judge. Columbus attorney..."), so the run stops there
-            for k, w in enumerate(words[:-1]):
-                if w.endswith(".") and len(w) > 4:
-                    words = words[: k + 1]
-                    break
+        # a full stop after a longer word ends a sentence ("...Court
+        # Judge. Columbus attorney..."), so the run stops there
+        for k, w in enumerate(words[:-1]):
+            if w.endswith(".") and len(w) > 4:
+                words = words[: k + 1]
+                break
         # folding keeps every character in place, so the run is folded once
         # (an ASCII run folds by lower-casing alone)
         joined = " ".join(words)
         joined = joined.lower() if joined.isascii() else _fold(joined)
-        if "'" in joined or "’" in joined or "." in joined:
-            folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
-        else:
-            folded = joined.split(" ")
+        folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
         for i, t in enumerate(folded[:-1]):
             title = t in titles
             # a title needs no first-name test
@@ -1300,8 +1340,8 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             if first_name and len(run) == 1 and _major_key(doc, run[0]):
                 continue  # "Jordan Valley", "Victoria Texas": not a person
             # the surname used later on; a double-barrelled one also by its parts
-            doc.persons.add(run[-1])
-            doc.persons.update(p for p in run[-1].split("-") if p)
+            persons.add(run[-1])
+            persons.update(p for p in run[-1].split("-") if p)
             break
 
 

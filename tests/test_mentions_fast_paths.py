@@ -330,3 +330,88 @@ def test_judge_texts_reach_every_rule(gazetteer: Any) -> None:
         "person-title", "person-first-name", "person-surname", "organisation-ampersand",
         "person-said", "organisation-tail", "hamlet", "first-name", "common-word",
     }
+
+
+# -- the person pass ------------------------------------------------------------
+
+
+def _plain_collect_persons(doc: Any, lex: mentions.Lexicons) -> None:
+    """The person pass as plainly written: every run folded and tested word by word."""
+    rec = doc.rec
+    for m in re.finditer(mentions._CAP_RUN_PLAIN, doc.text):
+        run_text = m.group()
+        words = run_text.split()
+        if "." in run_text:
+            for k, w in enumerate(words[:-1]):
+                if w.endswith(".") and len(w) > 4:
+                    words = words[: k + 1]
+                    break
+        folded = [
+            mentions._JOINERS.sub("", w.rstrip("."))
+            for w in mentions.normalize_text(" ".join(words)).split(" ")
+        ]
+        for i, t in enumerate(folded[:-1]):
+            title = t in rec.title_words
+            first_name = not title and rec.is_first_name(t)
+            initialled = (
+                not (title or first_name)
+                and i + 2 < len(folded)
+                and len(folded[i + 1]) == 1
+                and words[i + 1 : i + 2] == [folded[i + 1].upper() + "."]
+                and len(t) > 1
+                and t not in lex.common_words
+                and t not in mentions._DIRECTION_WORDS
+                and not mentions._major_key(doc, t)
+            )
+            if not (title or first_name or initialled):
+                continue
+            run = []
+            for k, u in enumerate(folded[i + 1 : i + 4], start=i + 1):
+                if u in rec.run_stop_words:
+                    break
+                if len(u) == 1 and not words[k : k + 1] == [u.upper() + "."]:
+                    break
+                run.append(u)
+            if not run:
+                continue
+            if first_name and len(run) == 1 and mentions._major_key(doc, run[0]):
+                continue
+            doc.persons.add(run[-1])
+            doc.persons.update(p for p in run[-1].split("-") if p)
+            break
+
+
+PERSON_TEXTS = [
+    *JUDGE_TEXTS,
+    "Governor\tHalvard  Ostrander-Vale met Sen. Tobias O'Rourke and Dr. Łukasz Żabiński.",
+    "Coach Anna Kowalczyk-Brandt said Lt. Col. Pieter van Dam and Mr. A. Quill left.",
+    "Ask Amy. A Westbridge family wrote in. Then Kim Lee and Jordan Valley Road met.",
+    "The McDonald River Trust hired Ian. Later Ian P. Garrow and Rosa B Kettering came.",
+    "Judge Élodie Marchetti’s ruling and President Omar Haddad's speech were brief.",
+    "WORLD NEWS TODAY: Minister Karel Dvořák In Prague With Victoria Beckford",
+]
+
+
+@pytest.mark.parametrize("text", PERSON_TEXTS)
+def test_person_pass_matches_the_plain_one(gazetteer: Any, text: str) -> None:
+    rec = mentions.recognizer_for(gazetteer)
+    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    mentions._collect_persons(doc, doc.lex)
+    fast = doc.persons
+    doc.persons = set()
+    _plain_collect_persons(doc, doc.lex)
+    assert fast == doc.persons
+
+
+def test_person_texts_find_persons(gazetteer: Any) -> None:
+    rec = mentions.recognizer_for(gazetteer)
+    text = " ".join(PERSON_TEXTS[-6:])
+    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    mentions._collect_persons(doc, doc.lex)
+    assert {"ostrander-vale", "vale", "orourke", "kowalczyk-brandt", "garrow"} <= doc.persons
+
+
+@pytest.mark.parametrize("text", PERSON_TEXTS)
+def test_capital_run_pattern_matches_the_plain_one(text: str) -> None:
+    plain = [m.span() for m in re.finditer(mentions._CAP_RUN_PLAIN, text)]
+    assert [m.span() for m in mentions._CAP_RUN.finditer(text)] == plain
