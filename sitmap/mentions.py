@@ -667,7 +667,7 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
 # --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A candidate mention with the evidence the rules found for it."""
 
@@ -1144,8 +1144,37 @@ def _abbreviation_hit(doc: _Doc, hit: Hit) -> Hit | None:
 
 
 def _select_longest(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest non-overlapping hits, leftmost first on ties."""
-    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    """Keep the longest non-overlapping hits, leftmost first on ties.
+
+    A hit that overlaps no other is kept as it is; only a cluster of hits
+    overlapping one another (each hit starting before the cluster's furthest
+    end) holds the contest, which cannot reach outside its cluster.
+    """
+    order = sorted(hits, key=_hit_start)  # stable: identical spans keep their order
+    out: list[Hit] = []
+    i, n = 0, len(order)
+    while i < n:
+        reach = order[i].end
+        j = i + 1
+        while j < n and order[j].start < reach:
+            if order[j].end > reach:
+                reach = order[j].end
+            j += 1
+        if j == i + 1:
+            out.append(order[i])
+        else:
+            out.extend(_longest_of(order[i:j]))
+        i = j
+    return out
+
+
+def _hit_start(hit: Hit) -> int:
+    return hit.start
+
+
+def _longest_of(hits: list[Hit]) -> list[Hit]:
+    """The contest of ``_select_longest`` among *hits*, in start order."""
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
     taken: list[tuple[int, int]] = []
     out = []
     for h in hits:
@@ -1156,7 +1185,7 @@ def _select_longest(hits: list[Hit]) -> list[Hit]:
             continue
         taken.insert(i, (h.start, h.end))
         out.append(h)
-    out.sort(key=lambda h: h.start)
+    out.sort(key=_hit_start)
     return out
 
 

@@ -415,3 +415,31 @@ def test_person_texts_find_persons(gazetteer: Any) -> None:
 def test_capital_run_pattern_matches_the_plain_one(text: str) -> None:
     plain = [m.span() for m in re.finditer(mentions._CAP_RUN_PLAIN, text)]
     assert [m.span() for m in mentions._CAP_RUN.finditer(text)] == plain
+
+
+# -- longest match ----------------------------------------------------------------
+
+
+def _plain_select_longest(hits: list[mentions.Hit]) -> list[mentions.Hit]:
+    """Longest match as plainly written: one contest among all hits."""
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
+    out: list[mentions.Hit] = []
+    for h in hits:
+        if all(h.end <= k.start or k.end <= h.start for k in out):
+            out.append(h)
+    return sorted(out, key=lambda h: h.start)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_select_longest_matches_one_contest(seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    hits = []
+    for k in range(rnd.randrange(0, 30)):
+        start = rnd.randrange(0, 60)
+        end = start + rnd.randrange(1, 12)
+        # the key tells apart hits with the same span (the first one wins)
+        hits.append(mentions.Hit(start, end, 0, 1, f"k{k}", None))
+    expected = [id(h) for h in _plain_select_longest(hits)]
+    assert [id(h) for h in mentions._select_longest(list(hits))] == expected
