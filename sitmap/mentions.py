@@ -720,27 +720,37 @@ _APPOSITIVE = re.compile(r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*" + _A
 
 # Both patterns above are slow to search for (they can start almost
 # anywhere), and they rarely match.  These find the few places where they
-# could: "of" before a capital, and ", a" / ", the"; the full patterns are
-# searched only in a text that has such a place.
+# could: "of" before a capital, and ", a" / ", the"; ``_NOUN_OF`` is tried
+# only just before such an "of", ``_APPOSITIVE`` searched only in a text
+# that has such a comma.
 _OF_CAPITAL = re.compile(r"of(?<=\sof)\s+[A-Z]")
-#: a place noun of ``_NOUN_OF`` ending where the search stops
-_NOUN_OF_NOUN = re.compile(
-    r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
-    r"province|county|oblast|capital|island|villages|towns|cities|state|republic)$"
-)
 _APPOSITIVE_START = re.compile(r",\s+(?:an?|the)\s")
 _APPOSITIVE_TAIL_RX = re.compile(_APPOSITIVE_TAIL)
 
 
-def _may_match_noun_of(text: str) -> bool:
-    """False only when ``_NOUN_OF`` cannot match anywhere in *text*."""
+def _noun_of_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_NOUN_OF.finditer(text)``, tried only where they can start.
+
+    Every match has an "of" after white space and before a capital, as
+    ``_OF_CAPITAL`` finds them, and starts with a place noun of at most 12
+    letters ("municipality") ending where the white space before that "of"
+    begins; so the pattern is tried at those few starts, leftmost first and
+    never inside the previous match, instead of at every position of the text.
+    """
+    out = []
+    done = 0  # where the previous match ended
+    match = _NOUN_OF.match
     for m in _OF_CAPITAL.finditer(text):
-        i = m.start()
-        while i > 0 and text[i - 1].isspace():
-            i -= 1
-        if _NOUN_OF_NOUN.search(text, max(0, i - 16), i):
-            return True
-    return False
+        k = m.start()
+        while k > 0 and text[k - 1].isspace():
+            k -= 1
+        for j in range(max(done, k - 12), k):
+            found = match(text, j)
+            if found is not None:
+                out.append(found)
+                done = found.end()
+                break
+    return out
 
 
 def _may_match_appositive(text: str) -> bool:
@@ -1193,13 +1203,13 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
     """Capitalised names introduced by a place noun that the lexicon missed."""
     spans = [(h.start, h.end) for h in taken]
     out = []
-    patterns = []
-    if _may_match_noun_of(doc.text):
-        patterns.append(_NOUN_OF)
+    searches: list[tuple[re.Pattern[str], Iterable[re.Match[str]]]] = [
+        (_NOUN_OF, _noun_of_matches(doc.text))
+    ]
     if _may_match_appositive(doc.text):
-        patterns.append(_APPOSITIVE)
-    for rx in patterns:
-        for m in rx.finditer(doc.text):
+        searches.append((_APPOSITIVE, _APPOSITIVE.finditer(doc.text)))
+    for rx, matches in searches:
+        for m in matches:
             s, e = m.span(1)
             if any(a < e and s < b for a, b in spans):
                 continue
@@ -1382,9 +1392,13 @@ def _major_key(doc: _Doc, key: str) -> bool:
 def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
     spans = [(h.start, h.end) for h in taken]
     out = []
-    if not _ANAPHOR_CUE.search(doc.text):
-        return []
-    for m in _ANAPHOR.finditer(doc.text):
+    text = doc.text
+    # every match is "[Tt]" and a cue, and cues cannot overlap ("h" is in no
+    # noun), so the pattern is tried just before each cue, not all along the text
+    for cue in _ANAPHOR_CUE.finditer(text):
+        m = _ANAPHOR.match(text, cue.start() - 1) if cue.start() else None
+        if m is None:
+            continue
         s, e = m.span()
         if any(a < e and s < b for a, b in spans):
             continue

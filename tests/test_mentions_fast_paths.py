@@ -43,17 +43,33 @@ PLACE_NOUN_TEXTS = [
 ]
 
 
+NOUN_OF_TEXTS = [
+    *PLACE_NOUN_TEXTS,
+    "The towns of Aldwick and Bramleigh, the estate of Corrin and the city of Of Dunmere.",
+    "A municipality of Eastholm, then the capital  \n of Farrowby and the port of Gale.",
+    "In the cities of Hartfell, Inchmore and the suburb of Jessop-on-Tarn on Monday.",
+    "state of State of Kell of Lorne: the region of Mallow upon Nene in May",
+    "the county of Norbury of the district of Ostley",
+    "City of London and village of Pike, city of",
+    "They reached the city of Marsh-town of Yarrow at dusk.",
+]
+
+
+@pytest.mark.parametrize("text", NOUN_OF_TEXTS)
+def test_noun_of_matches_are_the_full_search(text: str) -> None:
+    got = [(m.span(), m.span(1)) for m in mentions._noun_of_matches(text)]
+    assert got == [(m.span(), m.span(1)) for m in mentions._NOUN_OF.finditer(text)]
+
+
 @pytest.mark.parametrize("text", PLACE_NOUN_TEXTS)
 def test_pattern_prefilters_never_hide_a_match(text: str) -> None:
-    # the cheap tests may say "maybe" too often, never "no" wrongly
-    if mentions._NOUN_OF.search(text):
-        assert mentions._may_match_noun_of(text)
+    # the cheap test may say "maybe" too often, never "no" wrongly
     if mentions._APPOSITIVE.search(text):
         assert mentions._may_match_appositive(text)
 
 
 def test_pattern_prefilters_skip_texts_without_the_cue() -> None:
-    assert not mentions._may_match_noun_of("A quiet day, with rain of little note.")
+    assert not mentions._noun_of_matches("A quiet day, with rain of little note.")
     assert not mentions._may_match_appositive("Rain, then sun, then rain again.")
 
 
@@ -107,6 +123,22 @@ def test_first_name_test_matches_its_definition(gazetteer, word: str) -> None:
 def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
     if mentions._ANAPHOR.search(text):
         assert mentions._ANAPHOR_CUE.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he city woke. The city of Quarrow and the City slept; Athe town, the towns.",
+        "The capital Rill and the capital, then the port. the village\nof Sand. the settlement",
+        "Xthe city and the portion of the port near the village Tarn; the town of tarn.",
+        "the city",
+        "",
+    ],
+)
+def test_anaphors_are_the_full_search(gazetteer: Any, text: str) -> None:
+    rec = mentions.recognizer_for(gazetteer)
+    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    assert mentions._anaphors(doc, []) == [m.span() for m in mentions._ANAPHOR.finditer(text)]
 
 
 class _TinyGazetteer:
