@@ -724,6 +724,11 @@ _APPOSITIVE = re.compile(r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*" + _A
 # only just before such an "of", ``_APPOSITIVE`` searched only in a text
 # that has such a comma.
 _OF_CAPITAL = re.compile(r"of(?<=\sof)\s+[A-Z]")
+#: a place noun of ``_NOUN_OF`` ending where the search stops
+_NOUN_OF_NOUN = re.compile(
+    r"(?:city|town|village|hamlet|settlement|port|municipality|suburb|district|region|"
+    r"province|county|oblast|capital|island|villages|towns|cities|state|republic)$"
+)
 _APPOSITIVE_START = re.compile(r",\s+(?:an?|the)\s")
 _APPOSITIVE_TAIL_RX = re.compile(_APPOSITIVE_TAIL)
 
@@ -734,22 +739,23 @@ def _noun_of_matches(text: str) -> list[re.Match[str]]:
     Every match has an "of" after white space and before a capital, as
     ``_OF_CAPITAL`` finds them, and starts with a place noun of at most 12
     letters ("municipality") ending where the white space before that "of"
-    begins; so the pattern is tried at those few starts, leftmost first and
-    never inside the previous match, instead of at every position of the text.
+    begins; so the pattern is tried only where such a noun ends there,
+    leftmost first and never inside the previous match, instead of at every
+    position of the text.
     """
     out = []
     done = 0  # where the previous match ended
-    match = _NOUN_OF.match
     for m in _OF_CAPITAL.finditer(text):
         k = m.start()
         while k > 0 and text[k - 1].isspace():
             k -= 1
-        for j in range(max(done, k - 12), k):
-            found = match(text, j)
+        # no noun ends another, so at most one start is worth a try
+        noun = _NOUN_OF_NOUN.search(text, max(done, k - 12), k)
+        if noun is not None:
+            found = _NOUN_OF.match(text, noun.start())
             if found is not None:
                 out.append(found)
                 done = found.end()
-                break
     return out
 
 

@@ -475,3 +475,12 @@ def test_select_longest_matches_one_contest(seed: int) -> None:
         hits.append(mentions.Hit(start, end, 0, 1, f"k{k}", None))
     expected = [id(h) for h in _plain_select_longest(hits)]
     assert [id(h) for h in mentions._select_longest(list(hits))] == expected
+
+
+def test_no_place_noun_ends_another() -> None:
+    # what lets ``_noun_of_matches`` try a single start before each "of"
+    nouns = mentions._NOUN_OF_NOUN.pattern.split("(?:")[1].split(")")[0]
+    assert mentions._NOUN_OF.pattern.startswith(r"\b(?:" + nouns + r")\s+of\s+")
+    words = nouns.split("|")
+    assert len(words) == 20 and max(map(len, words)) == 12
+    assert not [(a, b) for a in words for b in words if a != b and a.endswith(b)]
