@@ -903,28 +903,29 @@ def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
 def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
     """Positive context for a place reading of tokens [first, last)."""
     out = []
-    p = doc.tok(first - 1)
-    if (
-        p in lex.prepositions
-        and not _is_cap(doc.word(first - 1))
-        or (p in lex.prepositions and doc.is_initial(first - 1))
-    ):
-        out.append("preposition")
-    if (p in lex.place_nouns and not _is_cap(doc.word(first - 1))) or (
-        p == "of" and doc.tok(first - 2) in lex.place_nouns
-    ):
-        # "the port Mariupol"; a capitalised noun is part of another name ("City Council")
-        out.append("place-noun")
-    if p in _DIRECTION_WORDS:
-        out.append("direction")
-    nxt = doc.tok(last)
-    if nxt in lex.place_nouns and not _is_cap(doc.word(last)):
+    toks, n, text, starts = doc.raw_toks, doc.n, doc.text, doc.starts
+    place_nouns = lex.place_nouns
+    # the tokens around, "" out of range (tokens are never empty)
+    p = toks[first - 1] if first > 0 else ""
+    if p:
+        p_cap = text[starts[first - 1]].isupper()
+        if p in lex.prepositions and (not p_cap or doc.is_initial(first - 1)):
+            out.append("preposition")
+        if (p in place_nouns and not p_cap) or (
+            p == "of" and first > 1 and toks[first - 2] in place_nouns
+        ):
+            # "the port Mariupol"; a capitalised noun is part of another name ("City Council")
+            out.append("place-noun")
+        if p in _DIRECTION_WORDS:
+            out.append("direction")
+    nxt = toks[last] if last < n else ""
+    if nxt in place_nouns and not text[starts[last]].isupper():
         out.append("place-noun-after")
-    elif nxt == "s" and doc.tok(last + 1) in lex.place_nouns:
+    elif nxt == "s" and last + 1 < n and toks[last + 1] in place_nouns:
         out.append("place-noun-after")  # "Greer's city limits"
     if nxt == "," and doc.cap_word(last + 1):
         out.append("comma-qualifier?")
-    if (first - 1) >= 0 and doc.tok(first - 1) == "," and doc.cap_word(first - 2):
+    if p == "," and doc.cap_word(first - 2):
         out.append("after-comma")
     return out
 

@@ -484,3 +484,48 @@ def test_no_place_noun_ends_another() -> None:
     words = nouns.split("|")
     assert len(words) == 20 and max(map(len, words)) == 12
     assert not [(a, b) for a in words for b in words if a != b and a.endswith(b)]
+
+
+def _plain_evidence(doc: Any, first: int, last: int, lex: mentions.Lexicons) -> list[str]:
+    """Place evidence as plainly written, through the ``_Doc`` accessors."""
+    out = []
+    p = doc.tok(first - 1)
+    if p in lex.prepositions and (
+        not mentions._is_cap(doc.word(first - 1)) or doc.is_initial(first - 1)
+    ):
+        out.append("preposition")
+    if (p in lex.place_nouns and not mentions._is_cap(doc.word(first - 1))) or (
+        p == "of" and doc.tok(first - 2) in lex.place_nouns
+    ):
+        out.append("place-noun")
+    if p in mentions._DIRECTION_WORDS:
+        out.append("direction")
+    nxt = doc.tok(last)
+    if nxt in lex.place_nouns and not mentions._is_cap(doc.word(last)):
+        out.append("place-noun-after")
+    elif nxt == "s" and doc.tok(last + 1) in lex.place_nouns:
+        out.append("place-noun-after")
+    if nxt == "," and doc.cap_word(last + 1):
+        out.append("comma-qualifier?")
+    if (first - 1) >= 0 and doc.tok(first - 1) == "," and doc.cap_word(first - 2):
+        out.append("after-comma")
+    return out
+
+
+EVIDENCE_TEXTS = [
+    *JUDGE_TEXTS,
+    "Of Brackenford little is known. Rain fell north of Hollowmere, in Dunmere's town hall.",
+    "In Eastholm, Farrowby. The port Gale and the City Gale; the town of Yarrow, Kent.",
+    "of",
+    "town",
+]
+
+
+@pytest.mark.parametrize("text", EVIDENCE_TEXTS)
+def test_evidence_matches_the_plain_one(gazetteer: Any, text: str) -> None:
+    rec = mentions.recognizer_for(gazetteer)
+    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    for first in range(doc.n):
+        for last in range(first + 1, min(first + 3, doc.n) + 1):
+            expected = _plain_evidence(doc, first, last, doc.lex)
+            assert mentions._evidence(doc, first, last, doc.lex) == expected
