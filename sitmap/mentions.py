@@ -1283,7 +1283,7 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
         candidates = [h for h in candidates if h.last - h.first > 1 or toks[h.first] not in persons]
     kept = _select_longest(candidates)
     kept.extend(_pattern_hits(doc, kept, lex))
-    kept.sort(key=lambda h: h.start)
+    kept.sort(key=_hit_start)
     return kept, demonym_counts
 
 
@@ -1319,9 +1319,11 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             # is folded and split once, and only titles and first names
             # open a name (an initial needs its full stop).
             joined = run_text.lower() if run_text.isascii() else _fold(run_text)
-            folded = joined.split()
             if "'" in joined or "’" in joined:
-                folded = [_JOINERS.sub("", w) for w in folded]
+                # the only joiners a run without a full stop can hold
+                # (its words have no "`")
+                joined = joined.replace("'", "").replace("’", "")
+            folded = joined.split()
             for i in range(len(folded) - 1):
                 t = folded[i]
                 if t not in titles:
