@@ -994,12 +994,11 @@ def _judge(
     else:
         prev, prev_word, prev_cap, gap_before = "", False, False, ""
     gap_after = text[end : starts[last]].strip() if last < n else ""
-    # persons
+    # persons: a lower-case word before the name is a title only if it is
+    # one itself; a capitalised one may end a run ("Mayor Vitali Klitschko")
     if prev_word and (
         prev in lex.titles or (prev_cap and _title_before(doc, first, lex))
     ):
-        # a lower-case word before the name is a title only if it is one
-        # itself; a capitalised one may open a run ("Mayor Vitali Klitschko")
         if single:
             doc.persons.add(tok)
         return "person-title"
@@ -1099,6 +1098,7 @@ def _judge(
     return []
 
 
+#: a country's kind as the automaton's entries store it (a plain str)
 _COUNTRY = Kind.COUNTRY.value
 
 
