@@ -1358,11 +1358,14 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
         # (an ASCII run folds by lower-casing alone)
         joined = " ".join(words)
         joined = joined.lower() if joined.isascii() else _fold(joined)
-        folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
+        # a word's final full stop is a joiner too: the run loses them all
+        # at once (its words start with a capital, so none comes out empty)
+        folded = _JOINERS.sub("", joined).split(" ")
         for i, t in enumerate(folded[:-1]):
             title = t in titles
-            # a title needs no first-name test
-            first_name = not title and rec.is_first_name(t)
+            # a title needs no first-name test (whose answers are cached)
+            known = None if title else known_first.get(t)
+            first_name = not title and (rec.is_first_name(t) if known is None else known)
             # "Dorla K. Hensley": a name, a middle initial, a surname
             initialled = (
                 not (title or first_name)
