@@ -34,6 +34,7 @@ import hashlib
 import os
 import pickle
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -756,7 +757,7 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
 # --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A candidate mention with the evidence the rules found for it."""
 
@@ -809,8 +810,9 @@ _APPOSITIVE = re.compile(r"((?:[A-Z][\w’'\-]+)(?: [A-Z][\w’'\-]+)*)\s*" + _A
 
 # Both patterns above are slow to search for (they can start almost
 # anywhere), and they rarely match.  These find the few places where they
-# could: "of" before a capital, and ", a" / ", the"; the full patterns are
-# searched only in a text that has such a place.
+# could: "of" before a capital, and ", a" / ", the"; ``_NOUN_OF`` is tried
+# only just before such an "of", ``_APPOSITIVE`` searched only in a text
+# that has such a comma.
 _OF_CAPITAL = re.compile(r"of(?<=\sof)\s+[A-Z]")
 #: a place noun of ``_NOUN_OF`` ending where the search stops
 _NOUN_OF_NOUN = re.compile(
@@ -821,15 +823,30 @@ _APPOSITIVE_START = re.compile(r",\s+(?:an?|the)\s")
 _APPOSITIVE_TAIL_RX = re.compile(_APPOSITIVE_TAIL)
 
 
-def _may_match_noun_of(text: str) -> bool:
-    """False only when ``_NOUN_OF`` cannot match anywhere in *text*."""
+def _noun_of_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_NOUN_OF.finditer(text)``, tried only where they can start.
+
+    Every match has an "of" after white space and before a capital, as
+    ``_OF_CAPITAL`` finds them, and starts with a place noun of at most 12
+    letters ("municipality") ending where the white space before that "of"
+    begins; so the pattern is tried only where such a noun ends there,
+    leftmost first and never inside the previous match, instead of at every
+    position of the text.
+    """
+    out = []
+    done = 0  # where the previous match ended
     for m in _OF_CAPITAL.finditer(text):
-        i = m.start()
-        while i > 0 and text[i - 1].isspace():
-            i -= 1
-        if _NOUN_OF_NOUN.search(text, max(0, i - 16), i):
-            return True
-    return False
+        k = m.start()
+        while k > 0 and text[k - 1].isspace():
+            k -= 1
+        # no noun ends another, so at most one start is worth a try
+        noun = _NOUN_OF_NOUN.search(text, max(done, k - 12), k)
+        if noun is not None:
+            found = _NOUN_OF.match(text, noun.start())
+            if found is not None:
+                out.append(found)
+                done = found.end()
+    return out
 
 
 def _may_match_appositive(text: str) -> bool:
@@ -979,81 +996,122 @@ def _title_before(doc: _Doc, i: int, lex: Lexicons) -> bool:
 def _evidence(doc: _Doc, first: int, last: int, lex: Lexicons) -> list[str]:
     """Positive context for a place reading of tokens [first, last)."""
     out = []
-    p = doc.tok(first - 1)
-    if (
-        p in lex.prepositions
-        and not _is_cap(doc.word(first - 1))
-        or (p in lex.prepositions and doc.is_initial(first - 1))
-    ):
-        out.append("preposition")
-    if (p in lex.place_nouns and not _is_cap(doc.word(first - 1))) or (
-        p == "of" and doc.tok(first - 2) in lex.place_nouns
-    ):
-        # "the port Mariupol"; a capitalised noun is part of another name ("City Council")
-        out.append("place-noun")
-    if p in _DIRECTION_WORDS:
-        out.append("direction")
-    nxt = doc.tok(last)
-    if nxt in lex.place_nouns and not _is_cap(doc.word(last)):
+    toks, n, text, starts = doc.raw_toks, doc.n, doc.text, doc.starts
+    place_nouns = lex.place_nouns
+    # the tokens around, "" out of range (tokens are never empty)
+    p = toks[first - 1] if first > 0 else ""
+    if p:
+        p_cap = text[starts[first - 1]].isupper()
+        if p in lex.prepositions and (not p_cap or doc.is_initial(first - 1)):
+            out.append("preposition")
+        if (p in place_nouns and not p_cap) or (
+            p == "of" and first > 1 and toks[first - 2] in place_nouns
+        ):
+            # "the port Mariupol"; a capitalised noun is part of another name ("City Council")
+            out.append("place-noun")
+        if p in _DIRECTION_WORDS:
+            out.append("direction")
+    nxt = toks[last] if last < n else ""
+    if nxt in place_nouns and not text[starts[last]].isupper():
         out.append("place-noun-after")
-    elif nxt == "s" and doc.tok(last + 1) in lex.place_nouns:
+    elif nxt == "s" and last + 1 < n and toks[last + 1] in place_nouns:
         out.append("place-noun-after")  # "Greer's city limits"
     if nxt == "," and doc.cap_word(last + 1):
         out.append("comma-qualifier?")
-    if (first - 1) >= 0 and doc.tok(first - 1) == "," and doc.cap_word(first - 2):
+    if p == "," and doc.cap_word(first - 2):
         out.append("after-comma")
     return out
 
 
-def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | None:
-    """Return why *hit* is not a place, or None to keep it."""
-    first, last = hit.first, hit.last
-    text = doc.text[hit.start : hit.end]
-    entry = hit.entry
-    assert entry is not None
-    if text in lex.not_places:
+def _judge(
+    doc: _Doc,
+    first: int,
+    last: int,
+    start: int,
+    end: int,
+    entry: _Entry,
+    lex: Lexicons,
+    strict_common: bool,
+) -> str | list[str]:
+    """Judge the lexicon hit on tokens [first, last) at text offsets [start, end).
+
+    Returns why the hit is not a place (a str), or, to keep it, the evidence
+    found for it (a list).  Runs for every hit, so the token arrays are read
+    directly rather than through the ``_Doc`` accessors, and the plain
+    helpers (``_capitalised_as_name``, ``_title_before``) are called only
+    where a cheap test cannot decide.  The rules that record a person must
+    stay in this order: each one records only when the rules before it let
+    the hit through.
+    """
+    toks, starts, text, n = doc.raw_toks, doc.starts, doc.text, doc.n
+    written = text[start:end]
+    if written in lex.not_places:
         return "organisation"
     if entry.demonym is not None and entry.gaz_key is None:
         return "demonym"
-    if not _capitalised_as_name(doc, first, last, lex):
+    if last - first == 1:
+        # one token: capitalised as a name when its first character is
+        c = text[start]
+        if not (c.isupper() or c.isdigit()):
+            return "lower-case"
+    elif not _capitalised_as_name(doc, first, last, lex):
         return "lower-case"
-    if _is_all_caps(text) and entry.n_tokens == 1:
-        # All-capital words are acronyms ("NATO") unless the line is in
-        # capitals (a dateline or headline) and the name is a real word.
-        neighbours = [doc.word(first - 1), doc.word(last)]
-        shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or doc.is_initial(first)
-        if not (shouting and len(text) >= 4):
-            return "acronym"
+    # the span may be one token after "the" was dropped; the rules below
+    # are about one-word names
+    single = entry.n_tokens == 1
+    if single:
+        second = written[1:2]
+        # "Kyiv": a lower-case second letter rules out capitals at once
+        if not (second.islower() and second.isalpha()) and _is_all_caps(written):
+            # All-capital words are acronyms ("NATO") unless the line is in
+            # capitals (a dateline or headline) and the name is a real word.
+            neighbours = [doc.word(first - 1), doc.word(last)]
+            shouting = any(_is_all_caps(w) and len(w) > 1 for w in neighbours) or doc.is_initial(
+                first
+            )
+            if not (shouting and len(written) >= 4):
+                return "acronym"
     if entry.demonym is not None and not entry.major:
         return "demonym"
-    single = entry.n_tokens == 1
-    tok = doc.tok(first)
-    if doc.tok(last) in lex.name_heads and not doc.cap_word(last):
+    tok = toks[first]
+    nxt = toks[last] if last < n else ""
+    if nxt in lex.name_heads and not doc.cap_word(last):
         return "part-of-name"  # "West Nile virus"
-    # persons
-    if _title_before(doc, first, lex):
+    # the token before the name, and the text between the words around it
+    prev_i = first - 1
+    if prev_i >= 0:
+        prev = toks[prev_i]
+        prev_word = prev[0].isalnum()
+        prev_cap = prev_word and text[starts[prev_i]].isupper()
+        gap_before = text[doc.ends[prev_i] : start].strip()
+    else:
+        prev, prev_word, prev_cap, gap_before = "", False, False, ""
+    gap_after = text[end : starts[last]].strip() if last < n else ""
+    # persons: a lower-case word before the name is a title only if it is
+    # one itself; a capitalised one may end a run ("Mayor Vitali Klitschko")
+    if prev_word and (
+        prev in lex.titles or (prev_cap and _title_before(doc, first, lex))
+    ):
         if single:
             doc.persons.add(tok)
         return "person-title"
-    prev_i = first - 1
     # a capitalised word right before the name, with only white space between
-    cap_before = doc.cap_word(prev_i) and doc.gap(first).strip() == ""
+    cap_before = prev_cap and gap_before == ""
     if (
         cap_before
-        and doc.tok(prev_i) in lex.first_names
-        and doc.tok(prev_i) not in lex.common_words
-        and doc.tok(prev_i) not in _DIRECTION_WORDS
+        and prev in lex.first_names
+        and prev not in lex.common_words
+        and prev not in _DIRECTION_WORDS
     ):
         doc.persons.add(tok)
         return "person-first-name"
     if single and tok in doc.persons:
         return "person-surname"
-    nxt = doc.tok(last)
     if (
         single
         and tok in lex.first_names
+        and gap_after == ""
         and doc.cap_word(last)
-        and doc.gap(last).strip() == ""
         and not _is_all_caps(doc.word(last))  # "Paris PD": an agency, not a surname
         and nxt not in lex.common_words
         and nxt not in lex.org_words
@@ -1068,31 +1126,28 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
         return "person-first-name"
     if (
         single
+        and (gap_after == "&" or gap_before == "&")
         and not entry.major
         and entry.kind not in _AREA_KIND_VALUES
         and (
-            (doc.gap(last).strip() == "&" and doc.cap_word(last) and not _known_major(doc, last))
-            or (
-                doc.gap(first).strip() == "&"
-                and doc.cap_word(prev_i)
-                and not _known_major(doc, prev_i)
-            )
+            (gap_after == "&" and doc.cap_word(last) and not _known_major(doc, last))
+            or (gap_before == "&" and doc.cap_word(prev_i) and not _known_major(doc, prev_i))
         )
     ):
         # a firm's name of surnames: "Stevens & Wilkinson", "Tighe & Robinson"
         doc.persons.add(tok)
         return "organisation-ampersand"
-    if single and nxt in lex.speech_verbs and not entry.major and doc.gap(last).strip() == "":
+    if single and nxt in lex.speech_verbs and gap_after == "" and not entry.major:
         doc.persons.add(tok)
         return "person-said"
     # the tail of an organisation's name: "Save the Children Canada"
     if (
         cap_before
+        and (prev in lex.common_words or prev in lex.org_words)
+        and prev not in _DIRECTION_WORDS
+        and prev not in lex.titles
+        and prev not in lex.titles_capitalised_only
         and not doc.is_initial(prev_i)
-        and doc.tok(prev_i) not in _DIRECTION_WORDS
-        and (doc.tok(prev_i) in lex.common_words or doc.tok(prev_i) in lex.org_words)
-        and doc.tok(prev_i) not in lex.titles
-        and doc.tok(prev_i) not in lex.titles_capitalised_only
         and not _known_major(doc, prev_i)
     ):
         return "organisation-tail"
@@ -1106,7 +1161,7 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
             return "hamlet"
     # A first name standing alone ("Lucy", "Donald") names a person far more
     # often than a village: a small place needs place evidence.
-    if single and tok in lex.first_names and not entry.major and text not in lex.common_places:
+    if single and tok in lex.first_names and not entry.major and written not in lex.common_places:
         if evidence is None:
             evidence = _evidence(doc, first, last, lex)
         if _PLACE_EVIDENCE.isdisjoint(evidence):
@@ -1114,25 +1169,30 @@ def _judge(doc: _Doc, hit: Hit, lex: Lexicons, strict_common: bool) -> str | Non
     # Common words that are also place names ("Hour", "Still", "Police",
     # "Reading"): the gazetteer's blocked flag or the English word list.
     # Countries ("Chad", "Turkey") and the listed exceptions are exempt.
-    common = (
+    if (
         (entry.blocked or (single and tok in lex.common_words))
-        and text not in lex.common_places
-        and entry.kind != Kind.COUNTRY
-    )
-    if common:
-        hit.reasons = evidence if evidence is not None else _evidence(doc, first, last, lex)
+        and written not in lex.common_places
+        and entry.kind != _COUNTRY
+    ):
+        if evidence is None:
+            evidence = _evidence(doc, first, last, lex)
         if doc.is_initial(first):
-            if _NOUN_EVIDENCE.isdisjoint(hit.reasons):
+            if _NOUN_EVIDENCE.isdisjoint(evidence):
                 return "common-word"
         else:
-            if _LOCAL_EVIDENCE.isdisjoint(hit.reasons):
+            if _LOCAL_EVIDENCE.isdisjoint(evidence):
                 return "common-word"
-            if doc.cap_word(last) and doc.gap(last).strip() == "":
+            if gap_after == "" and doc.cap_word(last):
                 return "common-word"
-            if doc.tok(last) in lex.name_words and doc.cap_word(last + 1):
+            if nxt in lex.name_words and doc.cap_word(last + 1):
                 # "Save the Children": a common word opening a longer name
                 return "common-word"
-    return None
+        return evidence
+    return []
+
+
+#: a country's kind as the automaton's entries store it (a plain str)
+_COUNTRY = Kind.COUNTRY.value
 
 
 #: evidence that lets a small or doubtful name stand as a place
@@ -1194,8 +1254,37 @@ def _abbreviation_hit(doc: _Doc, hit: Hit) -> Hit | None:
 
 
 def _select_longest(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest non-overlapping hits, leftmost first on ties."""
-    hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+    """Keep the longest non-overlapping hits, leftmost first on ties.
+
+    A hit that overlaps no other is kept as it is; only a cluster of hits
+    overlapping one another (each hit starting before the cluster's furthest
+    end) holds the contest, which cannot reach outside its cluster.
+    """
+    order = sorted(hits, key=_hit_start)  # stable: identical spans keep their order
+    out: list[Hit] = []
+    i, n = 0, len(order)
+    while i < n:
+        reach = order[i].end
+        j = i + 1
+        while j < n and order[j].start < reach:
+            if order[j].end > reach:
+                reach = order[j].end
+            j += 1
+        if j == i + 1:
+            out.append(order[i])
+        else:
+            out.extend(_longest_of(order[i:j]))
+        i = j
+    return out
+
+
+def _hit_start(hit: Hit) -> int:
+    return hit.start
+
+
+def _longest_of(hits: list[Hit]) -> list[Hit]:
+    """The contest of ``_select_longest`` among *hits*, in start order."""
+    hits = sorted(hits, key=lambda h: (-(h.end - h.start), h.start))
     taken: list[tuple[int, int]] = []
     out = []
     for h in hits:
@@ -1206,7 +1295,7 @@ def _select_longest(hits: list[Hit]) -> list[Hit]:
             continue
         taken.insert(i, (h.start, h.end))
         out.append(h)
-    out.sort(key=lambda h: h.start)
+    out.sort(key=_hit_start)
     return out
 
 
@@ -1214,13 +1303,13 @@ def _pattern_hits(doc: _Doc, taken: list[Hit], lex: Lexicons) -> list[Hit]:
     """Capitalised names introduced by a place noun that the lexicon missed."""
     spans = [(h.start, h.end) for h in taken]
     out = []
-    patterns = []
-    if _may_match_noun_of(doc.text):
-        patterns.append(_NOUN_OF)
+    searches: list[tuple[re.Pattern[str], Iterable[re.Match[str]]]] = [
+        (_NOUN_OF, _noun_of_matches(doc.text))
+    ]
     if _may_match_appositive(doc.text):
-        patterns.append(_APPOSITIVE)
-    for rx in patterns:
-        for m in rx.finditer(doc.text):
+        searches.append((_APPOSITIVE, _APPOSITIVE.finditer(doc.text)))
+    for rx, matches in searches:
+        for m in matches:
             s, e = m.span(1)
             if any(a < e and s < b for a, b in spans):
                 continue
@@ -1252,44 +1341,57 @@ def _hits(doc: _Doc, strict_common: bool = True) -> tuple[list[Hit], Counter[str
     # first pass: persons introduced by titles and first names, so that a
     # surname mentioned earlier or later ("Grandi said") is known everywhere
     _collect_persons(doc, lex)
+    toks, starts, ends, text = doc.raw_toks, doc.starts, doc.ends, doc.text
+    known_demonyms = lex.demonyms
     for first, last, entry in raw:
-        if entry.n_tokens > 1 and doc.tok(first) == "the":
+        if last - first > 1 and toks[first] == "the":
             # "the United States": the article is not part of the name
             first += 1
-        start, end = doc.starts[first], doc.ends[last - 1]
-        hit = Hit(start, end, first, last, entry.gaz_key, entry)
+        start, end = starts[first], ends[last - 1]
+        gaz_key = entry.gaz_key
+        demonym = entry.demonym
         if entry.abbreviations:
-            ab = _abbreviation_hit(doc, hit)
+            ab = _abbreviation_hit(doc, Hit(start, end, first, last, gaz_key, entry))
             if ab is not None:
                 candidates.append(ab)
                 continue
-            if entry.gaz_key is None and entry.demonym is None:
+            if gaz_key is None and demonym is None:
                 continue
-        if entry.demonym is not None and _is_cap(doc.word(first)):
-            text = doc.text[start:end]
-            if text in lex.demonyms or text.capitalize() in lex.demonyms:
-                demonym_counts[entry.demonym] += 1
-                if entry.gaz_key is None or not entry.major:
+        if demonym is not None and text[start].isupper():
+            written = text[start:end]
+            if written in known_demonyms or written.capitalize() in known_demonyms:
+                demonym_counts[demonym] += 1
+                if gaz_key is None or not entry.major:
                     continue
-        if entry.gaz_key is None:
+        if gaz_key is None:
             continue
-        why = _judge(doc, hit, lex, strict_common)
-        if why is None:
-            candidates.append(hit)
+        # a Hit is made only for a kept name (about half of them)
+        why = _judge(doc, first, last, start, end, entry, lex, strict_common)
+        if isinstance(why, list):
+            candidates.append(Hit(start, end, first, last, gaz_key, entry, reasons=why))
     # one sense per article: a word once shown to be a person's name ("Walsh
     # said") is a person everywhere in the article
-    if doc.persons:
-        candidates = [
-            h for h in candidates if h.last - h.first > 1 or doc.tok(h.first) not in doc.persons
-        ]
+    persons = doc.persons
+    if persons:
+        candidates = [h for h in candidates if h.last - h.first > 1 or toks[h.first] not in persons]
     kept = _select_longest(candidates)
     kept.extend(_pattern_hits(doc, kept, lex))
-    kept.sort(key=lambda h: h.start)
+    kept.sort(key=_hit_start)
     return kept, demonym_counts
 
 
 #: two or more capitalised words in a row ("Mayor Vitali Klitschko")
-_CAP_RUN = re.compile(r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+")
+_CAP_RUN_PLAIN = r"[A-Z][\w'’\-]*\.?(?:[ \t]+[A-Z][\w'’\-]*\.?)+"
+# Giving back a word's letters, its full stop or its spaces can never let
+# the pattern match (what follows would be a word character, a full stop or
+# a space where a space or a capital is needed), so on Python 3.11+ the
+# quantifiers are made possessive: the same matches, found without trying
+# every shorter word at each capital that starts no run.
+_CAP_RUN = re.compile(
+    r"[A-Z][\w'’\-]*+\.?+(?:[ \t]++[A-Z][\w'’\-]*+\.?+)+"
+    if sys.version_info >= (3, 11)
+    else _CAP_RUN_PLAIN
+)
 
 
 def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
@@ -1301,28 +1403,62 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     rec = doc.rec
     titles = rec.title_words
     stops = rec.run_stop_words
+    known_first = rec._first_names
+    persons = doc.persons
     for m in _CAP_RUN.finditer(doc.text):
         run_text = m.group()
+        if "." not in run_text:
+            # The usual run: no initials and no sentence end inside, so it
+            # is folded and split once, and only titles and first names
+            # open a name (an initial needs its full stop).
+            joined = run_text.lower() if run_text.isascii() else _fold(run_text)
+            if "'" in joined or "’" in joined:
+                # the only joiners a run without a full stop can hold
+                # (its words have no "`")
+                joined = joined.replace("'", "").replace("’", "")
+            folded = joined.split()
+            for i in range(len(folded) - 1):
+                t = folded[i]
+                if t not in titles:
+                    first_name = known_first.get(t)
+                    if first_name is None:
+                        first_name = rec.is_first_name(t)
+                    if not first_name:
+                        continue
+                else:
+                    first_name = False  # a title needs no first-name test
+                run = []
+                for u in folded[i + 1 : i + 4]:
+                    if u in stops or len(u) == 1:
+                        break  # a lone letter without its full stop is no initial
+                    run.append(u)
+                if not run:
+                    continue
+                if first_name and len(run) == 1 and _major_key(doc, run[0]):
+                    continue  # "Jordan Valley", "Victoria Texas": not a person
+                persons.add(run[-1])
+                persons.update(p for p in run[-1].split("-") if p)
+                break
+            continue
         words = run_text.split()
-        if "." in run_text:
-            # a full stop after a longer word ends a sentence ("...Court
-            # Judge. Columbus attorney..."), so the run stops there
-            for k, w in enumerate(words[:-1]):
-                if w.endswith(".") and len(w) > 4:
-                    words = words[: k + 1]
-                    break
+        # a full stop after a longer word ends a sentence ("...Court
+        # Judge. Columbus attorney..."), so the run stops there
+        for k, w in enumerate(words[:-1]):
+            if w.endswith(".") and len(w) > 4:
+                words = words[: k + 1]
+                break
         # folding keeps every character in place, so the run is folded once
         # (an ASCII run folds by lower-casing alone)
         joined = " ".join(words)
         joined = joined.lower() if joined.isascii() else _fold(joined)
-        if "'" in joined or "’" in joined or "." in joined:
-            folded = [_JOINERS.sub("", w.rstrip(".")) for w in joined.split(" ")]
-        else:
-            folded = joined.split(" ")
+        # a word's final full stop is a joiner too: the run loses them all
+        # at once (its words start with a capital, so none comes out empty)
+        folded = _JOINERS.sub("", joined).split(" ")
         for i, t in enumerate(folded[:-1]):
             title = t in titles
-            # a title needs no first-name test
-            first_name = not title and rec.is_first_name(t)
+            # a title needs no first-name test (whose answers are cached)
+            known = None if title else known_first.get(t)
+            first_name = not title and (rec.is_first_name(t) if known is None else known)
             # "Dorla K. Hensley": a name, a middle initial, a surname
             initialled = (
                 not (title or first_name)
@@ -1348,8 +1484,8 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
             if first_name and len(run) == 1 and _major_key(doc, run[0]):
                 continue  # "Jordan Valley", "Victoria Texas": not a person
             # the surname used later on; a double-barrelled one also by its parts
-            doc.persons.add(run[-1])
-            doc.persons.update(p for p in run[-1].split("-") if p)
+            persons.add(run[-1])
+            persons.update(p for p in run[-1].split("-") if p)
             break
 
 
@@ -1361,9 +1497,13 @@ def _major_key(doc: _Doc, key: str) -> bool:
 def _anaphors(doc: _Doc, taken: Iterable[Hit]) -> list[tuple[int, int]]:
     spans = [(h.start, h.end) for h in taken]
     out = []
-    if not _ANAPHOR_CUE.search(doc.text):
-        return []
-    for m in _ANAPHOR.finditer(doc.text):
+    text = doc.text
+    # every match is "[Tt]" and a cue, and cues cannot overlap ("h" is in no
+    # noun), so the pattern is tried just before each cue, not all along the text
+    for cue in _ANAPHOR_CUE.finditer(text):
+        m = _ANAPHOR.match(text, cue.start() - 1) if cue.start() else None
+        if m is None:
+            continue
         s, e = m.span()
         if any(a < e and s < b for a, b in spans):
             continue
