@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from geographiclib.geodesic import Geodesic
@@ -1044,7 +1044,7 @@ def _coherence(
     groups : sequence of _Group
         Each named mention's scored candidates.
     chosen : list of int or None
-        Each named mention's candidate index so far.
+        Each named mention's candidate index so far (left as it is).
 
     Returns
     -------
@@ -1054,20 +1054,33 @@ def _coherence(
     first_of: dict[str, int] = {}
     for i, key in enumerate(keys):
         first_of.setdefault(key, i)
-    key_of = [first_of[key] for key in keys]
     rep = list(first_of.values())
     # a name whose best candidate leads by more than coherence can add is
     # settled already; only the close calls are re-weighed
     ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
     if not ambiguous:
         return chosen
+    # the mentions that follow each ambiguous name's choice (its first one
+    # among them), found once: only they can change from round to round
+    followers: dict[int, list[int]] = {i: [] for i in ambiguous}
+    for j, key in enumerate(keys):
+        some = followers.get(first_of[key])
+        if some is not None and len(groups[j].scores) > 1:
+            some.append(j)
     # per ambiguous name its candidates, best first: once the leader's total is
     # known, a candidate that cannot reach it even with the most coherence can
-    # add is passed over without measuring its distances
-    by_score = {
-        i: sorted(range(len(groups[i].scores)), key=groups[i].scores.__getitem__, reverse=True)
+    # add is passed over without measuring its distances, and so is every
+    # candidate after it (none scores higher)
+    plans = [
+        (
+            i,
+            sorted(range(len(groups[i].scores)), key=groups[i].scores.__getitem__, reverse=True),
+            # held scores depend on all of the name's major places: no shortcut
+            any(groups[i].yields),
+        )
         for i in ambiguous
-    }
+    ]
+    chosen = list(chosen)
     for _ in range(COHERENCE_ROUNDS):
         anchors: list[tuple[float, int, float, float]] = []
         # how many names' chosen places lie in each country
@@ -1082,73 +1095,132 @@ def _coherence(
             cc = names.countries[pick]
             if cc:
                 in_country[cc] = in_country.get(cc, 0) + 1
-        anchors.sort(key=lambda a: a[0])
+        anchors.sort(key=_FIRST)
         anchor_lats = [a[0] for a in anchors]
-        best: dict[int, int] = {}
-        for i, ns in by_score.items():
-            group = groups[i]
-            names = group.names
-            scores = group.scores
-            # held scores depend on all of the name's major places: no shortcut
-            held = any(group.yields)
-            mine = chosen[i]
-            here = names.countries[mine] if mine is not None else None
-            totals: list[tuple[int, float]] = []
-            lead = -math.inf
-            for n in ns:
-                near = bool(anchors) and not names.is_country[n]
-                cc = names.countries[n]
-                # another name's place is in the candidate's country
-                shared = bool(cc) and in_country.get(cc, 0) > (1 if here == cc else 0)
-                if not held and (
-                    scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6
-                    < lead
-                ):
-                    continue
-                extra = 0.0
-                if near:
-                    dmin = _nearest_km(
-                        names.lat[n], names.lon[n], names.cos_lat[n], i, anchors, anchor_lats
-                    )
-                    extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
-                if shared:
-                    extra += 1.0
-                total = scores[n] + extra
-                totals.append((n, total))
-                if total > lead:
-                    lead = total
-            if held:
-                kept = _held_scores(
-                    [names.major_own[n] for n, _ in totals],
-                    [group.yields[n] for n, _ in totals],
-                    [t for _, t in totals],
-                )
-                totals = [(n, t) for (n, _), t in zip(totals, kept, strict=True)]
-            # the first of equal totals, as the candidates are ranked
-            best[i] = max(totals, key=lambda nt: (nt[1], -nt[0]))[0]
-        new = list(chosen)
-        for j, k in enumerate(key_of):
-            if k in best and len(groups[j].scores) > 1:
+        picks = [
+            _closest_choice(groups[i], ns, held, chosen[i], anchors, anchor_lats, in_country, i)
+            for i, ns, held in plans
+        ]
+        changed = False
+        for (k, _ns, _held), pick in zip(plans, picks, strict=True):
+            group_k = groups[k]
+            for j in followers[k]:
                 # the same place for every mention of the name, unless this
                 # mention has its own evidence (a qualifier) that outweighs it
-                pick = best[k]
-                scores = groups[j].scores
+                group_j = groups[j]
                 own: int | None
-                if groups[j] is groups[k]:  # the name's shared candidates
+                if group_j is group_k:  # the name's shared candidates
                     own = pick
                 else:
-                    place = groups[k].names.places[pick]
-                    own = next(
-                        (n for n, p in enumerate(groups[j].names.places) if p is place), None
-                    )
-                mine = chosen[j]
-                if own is not None and mine is not None and scores[mine] - scores[own] > 6.0:
+                    place = group_k.names.places[pick]
+                    own = next((n for n, p in enumerate(group_j.names.places) if p is place), None)
+                if own is None:
                     continue
-                new[j] = own if own is not None else chosen[j]
-        if new == chosen:
+                mine = chosen[j]
+                if mine is not None and group_j.scores[mine] - group_j.scores[own] > 6.0:
+                    continue
+                if own != mine:
+                    chosen[j] = own
+                    changed = True
+        if not changed:
             break  # settled: a further round would repeat this one
-        chosen = new
     return chosen
+
+
+_FIRST = itemgetter(0)
+
+#: the most coherence can add to any candidate (closeness and a shared
+#: country), with the slack the pruning test allows
+_MAX_EXTRA = _MAX_NEAR + 1.0 + 1e-6
+
+
+def _closest_choice(
+    group: _Group,
+    ns: Sequence[int],
+    held: bool,
+    mine: int | None,
+    anchors: Sequence[tuple[float, int, float, float]],
+    anchor_lats: Sequence[float],
+    in_country: dict[str, int],
+    owner: int,
+) -> int:
+    """One coherence round's choice for a name: its best candidate by score plus closeness.
+
+    The same choice as adding closeness to every candidate, holding the
+    yielding ones below the major place (:func:`_held_scores`) and taking the
+    first of the highest totals; but a candidate that cannot reach the lead
+    even with everything coherence can add is passed over unmeasured.
+
+    Parameters
+    ----------
+    group : _Group
+        The name's scored candidates.
+    ns : sequence of int
+        Their indices, best score first.
+    held : bool
+        Whether some candidate yields.
+    mine : int or None
+        The candidate chosen so far.
+    anchors, anchor_lats
+        The chosen places of the article, as :func:`_nearest_km` takes them.
+    in_country : dict
+        How many names' chosen places lie in each country.
+    owner : int
+        The name's index (its own anchor does not count).
+
+    Returns
+    -------
+    int
+        The candidate index.
+    """
+    names = group.names
+    scores = group.scores
+    countries = names.countries
+    is_country = names.is_country
+    here = countries[mine] if mine is not None else None
+    has_anchors = bool(anchors)
+
+    def total(n: int) -> float:
+        near = has_anchors and not is_country[n]
+        cc = countries[n]
+        # another name's place is in the candidate's country
+        shared = bool(cc) and in_country.get(cc, 0) > (1 if here == cc else 0)
+        if scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6 < lead:
+            return -math.inf  # out of reach: never the lead
+        extra = 0.0
+        if near:
+            dmin = _nearest_km(
+                names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats
+            )
+            extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
+        if shared:
+            extra += 1.0
+        return scores[n] + extra
+
+    lead = -math.inf
+    # yielding candidates are held below the best total of the name's major
+    # places, so all of those are needed first
+    known: dict[int, float] = {}
+    cap: float | None = None
+    if held:
+        known = {n: total(n) for n in ns if names.major_own[n]}
+        if known:
+            cap = max(known.values()) - YIELD_MARGIN
+    yields = group.yields
+    best_n = -1
+    for n in ns:
+        if scores[n] + _MAX_EXTRA < lead:
+            # neither this candidate nor a later one (none scores higher) can
+            # reach the lead even with everything coherence can add
+            break
+        t = known[n] if n in known else total(n)
+        if cap is not None and yields[n]:
+            t = min(t, cap)
+        # the first of equal totals, as the candidates are ranked
+        if t > lead or (t == lead and n < best_n):
+            best_n = n
+            lead = t
+    return best_n
 
 
 def _nearest_km(
@@ -1184,6 +1256,7 @@ def _nearest_km(
     above = bisect_left(anchor_lats, lat)
     below = above - 1
     count = len(anchor_lats)
+    sin = math.sin
     while below >= 0 or above < count:
         if above < count and (below < 0 or anchor_lats[above] - lat <= lat - anchor_lats[below]):
             k = above
@@ -1197,7 +1270,12 @@ def _nearest_km(
             break
         a_lat, a_owner, a_lon, a_cos = anchors[k]
         if a_owner != owner:
-            d = _haversine_km(lat, lon, cos_lat, a_lat, a_lon, a_cos)
+            # _haversine_km written out (the same operations in the same
+            # order): this is coherence's innermost loop
+            s_lat = sin((lat - a_lat) / 2)
+            s_lon = sin((lon - a_lon) / 2)
+            h = s_lat * s_lat + cos_lat * a_cos * (s_lon * s_lon)
+            d = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
             if d < best:
                 best = d
     return best

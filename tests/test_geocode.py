@@ -3,6 +3,8 @@ against the real gazetteer."""
 
 from __future__ import annotations
 
+import math
+
 from sitmap.geocode import bearing_deg, distance_km, parse_cues, resolve
 from sitmap.mentions import recognize
 from sitmap.model import Article, Kind, Place
@@ -379,3 +381,127 @@ def test_region_namesakes_stay_with_their_article(gazetteer):
     assert paris is not None and paris.country == "FR"
     # the same region again reuses the widened candidates, unchanged
     assert by_text(run(gazetteer, idaho), "Paris").place.admin1 == "ID"
+
+
+# -- coherence: the shortcuts against the plain computation -------------------------
+
+
+def _plain_coherence(keys, groups, chosen):
+    """Coherence as first written: every total of every ambiguous name, every round."""
+    from sitmap.geocode import (
+        COHERENCE_ROUNDS,
+        NEAR_WEIGHT,
+        _haversine_km,
+        _held_scores,
+        _margin,
+    )
+
+    first_of = {}
+    for i, key in enumerate(keys):
+        first_of.setdefault(key, i)
+    rep = list(first_of.values())
+    ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
+    chosen = list(chosen)
+    for _ in range(COHERENCE_ROUNDS if ambiguous else 0):
+        anchors, in_country = [], {}
+        for i in rep:
+            pick = chosen[i]
+            if pick is None:
+                continue
+            names = groups[i].names
+            if names.is_anchor[pick]:
+                anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+            cc = names.countries[pick]
+            if cc:
+                in_country[cc] = in_country.get(cc, 0) + 1
+        best = {}
+        for i in ambiguous:
+            group, names = groups[i], groups[i].names
+            here = names.countries[chosen[i]] if chosen[i] is not None else None
+            totals = []
+            for n, score in enumerate(group.scores):
+                extra = 0.0
+                if anchors and not names.is_country[n]:
+                    dmin = min(
+                        (
+                            _haversine_km(names.lat[n], names.lon[n], names.cos_lat[n], a, o, c)
+                            for a, owner, o, c in anchors
+                            if owner != i
+                        ),
+                        default=float("inf"),
+                    )
+                    extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
+                cc = names.countries[n]
+                if cc and in_country.get(cc, 0) > (1 if here == cc else 0):
+                    extra += 1.0
+                totals.append(score + extra)
+            if any(group.yields):
+                totals = _held_scores(names.major_own, group.yields, totals)
+            best[i] = max(range(len(totals)), key=lambda n: (totals[n], -n))
+        new = list(chosen)
+        for j, key in enumerate(keys):
+            k = first_of[key]
+            if k not in best or len(groups[j].scores) < 2:
+                continue
+            place = groups[k].names.places[best[k]]
+            own = next((n for n, p in enumerate(groups[j].names.places) if p is place), None)
+            mine = chosen[j]
+            if (
+                own is None
+                or mine is not None
+                and groups[j].scores[mine] - groups[j].scores[own] > 6.0
+            ):
+                continue
+            new[j] = own
+        if new == chosen:
+            break
+        chosen = new
+    return chosen
+
+
+def test_coherence_matches_the_plain_computation():
+    import random
+
+    from sitmap.geocode import _Cand, _coherence, _Group, _Names
+
+    rng = random.Random(23)
+    kinds = [Kind.CITY, Kind.TOWN, Kind.VILLAGE, Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2]
+    for _ in range(400):
+        # a few names, each with candidates scattered over a small or a wide area
+        spread = rng.choice([0.5, 3.0, 40.0])
+        base = (rng.uniform(-60, 60), rng.uniform(-170, 170))
+        keys, groups, chosen = [], [], []
+        shared = {}
+        for _m in range(rng.randint(1, 14)):
+            key = f"name{rng.randint(0, 6)}"
+            if key not in shared:
+                cands = []
+                for _c in range(rng.randint(1, 7)):
+                    place = Place(
+                        key,
+                        base[0] + rng.uniform(-spread, spread),
+                        base[1] + rng.uniform(-spread, spread),
+                        rng.choice(kinds),
+                        country=rng.choice(["AA", "BB", "CC", ""]),
+                        population=rng.choice([0, 5_000, 500_000]),
+                    )
+                    reasons = (rng.choice(["preferred name", "alternate name"]),)
+                    cand = _Cand(place, round(rng.uniform(0, 8), 1), reasons)
+                    cand.yields = rng.random() < 0.2
+                    cands.append(cand)
+                names = _Names(cands)
+                group = _Group(names)
+                # ties on purpose: scores on a coarse grid
+                group.scores = [round(rng.uniform(0, 8) * 2) / 2 for _c in cands]
+                shared[key] = group
+            group = shared[key]
+            if rng.random() < 0.15:  # a qualified mention: its own scores
+                own = _Group(group.names)
+                own.scores = [s + rng.choice([0.0, 7.0, -7.0]) for s in group.scores]
+                group = own
+            keys.append(key)
+            groups.append(group)
+            chosen.append(max(range(len(group.scores)), key=lambda n, s=group.scores: (s[n], -n)))
+        before = list(chosen)
+        assert _coherence(keys, groups, chosen) == _plain_coherence(keys, groups, chosen)
+        assert chosen == before  # the caller's choices are left as they were
