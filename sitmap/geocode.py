@@ -139,6 +139,11 @@ _CUE_LAST_WORDS = frozenset(
     {"of", "from", "outside", "near", "nearby", "to", "around"}
     | {"city", "capital", "town", "village", "port"}
 )
+#: the words a compass cue can end with
+_COMPASS_LAST_WORDS = frozenset({"of", "city", "capital", "town", "village", "port"})
+_DIGIT = re.compile(r"\d")
+#: how a near cue closed by "to" ends (as :data:`_NEAR` spells it)
+_CLOSE_TO = re.compile(r"close\s+to\s+$", re.IGNORECASE)
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
 _APPOSITION = re.compile(
     r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
@@ -238,25 +243,60 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     if not window[-1:].isspace():
         return None
     last = window.rstrip().rsplit(None, 1)[-1:]
-    if not last or last[0].lower() not in _CUE_LAST_WORDS:
+    closing = last[0].lower() if last else ""
+    if closing not in _CUE_LAST_WORDS:
         return None
     tail = window[-60:].lower()
     if not any(w in tail for w in _CUE_WORDS):
         return None
     low = window.lower()
-    # a compass cue needs a compass word somewhere in the window
-    m = _CUE.search(window) if any(w in low for w in _COMPASS_WORDS) else None
+    # a compass cue ends in "of" or a place noun ("north of the city of"), and
+    # needs a compass word somewhere in the window
+    m = (
+        _CUE.search(window)
+        if closing in _COMPASS_LAST_WORDS and any(w in low for w in _COMPASS_WORDS)
+        else None
+    )
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         word = m.group("bearing").lower()
         return CueMatch(
             window_start + m.start(), anchor_start, km, word, _bearing_value(word), near=False
         )
+    # a near cue ends in "from" only after a distance ("60 km from"), and in
+    # "to" only as "close to": cheaper searches than the whole pattern's
+    if closing == "from" and _DIGIT.search(window) is None:
+        return None
+    if closing == "to" and _CLOSE_TO.search(window) is None:
+        return None
     m = _NEAR.search(window)
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
     return None
+
+
+#: the last two letters of every word a cue can end with
+_CUE_LAST_PAIRS = frozenset(w[-2:] for w in _CUE_LAST_WORDS)
+
+
+def _may_cue(text: str, anchor_start: int) -> bool:
+    """Whether :func:`parse_cues` can find a cue before *anchor_start* (a quick test).
+
+    False only where parse_cues finds none: a cue ends in a space after a word
+    of :data:`_CUE_LAST_WORDS`, and when a single space separates that word
+    from the anchor, the two letters before the space end one of those words.
+    Most names follow "in" or a comma; this test passes them over for a few
+    character comparisons instead of parse_cues' slicing and splitting.
+    """
+    if anchor_start < 3:
+        return True
+    if not text[anchor_start - 1].isspace():
+        return False
+    if text[anchor_start - 2].isspace():
+        return True  # more space: let parse_cues look further back
+    # every cue word is two or more ASCII letters, so its last two are these
+    return text[anchor_start - 3 : anchor_start - 1].lower() in _CUE_LAST_PAIRS
 
 
 def _km(num: str | None, unit: str | None) -> float | None:
@@ -867,7 +907,7 @@ def resolve(
     cue_for: dict[int, RelativeCue] = {}
     precision_two: set[int] = set()
     for j, anchor in enumerate(named):
-        cue = parse_cues(text, anchor.start)
+        cue = parse_cues(text, anchor.start) if _may_cue(text, anchor.start) else None
         if cue is None:
             continue
         anchor_pick = chosen[j]

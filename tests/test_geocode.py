@@ -505,3 +505,87 @@ def test_coherence_matches_the_plain_computation():
         before = list(chosen)
         assert _coherence(keys, groups, chosen) == _plain_coherence(keys, groups, chosen)
         assert chosen == before  # the caller's choices are left as they were
+
+
+def test_quick_cue_test_never_hides_a_cue():
+    import random
+
+    from sitmap.geocode import _CUE_LAST_WORDS, _may_cue
+
+    texts = [
+        "a village 12 km north of Ashgrove",
+        "shelling near Ashgrove",
+        "just OUTSIDE Ashgrove",
+        "the suburbs of the city of Ashgrove",
+        "20 miles (32 km) south-east of the port of Ashgrove",
+        "about 5 km from\tAshgrove",
+        "close to\n\nAshgrove",
+        "of Ashgrove",
+        "in Ashgrove",
+        "Ashgrove",
+    ]
+    rng = random.Random(3)
+    words = [*_CUE_LAST_WORDS, "in", "at", "and", "the", "north", "east", "15", "km", "miles"]
+    words += ["OF", "From", "NEAR", "a", "ı", "İ", "ſ", "(", ",", "town-of"]
+    spaces = [" ", " ", " ", "  ", "\n", "\t", "\u00a0", ""]
+    for _ in range(3000):
+        parts = [rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(0, 8))]
+        texts.append("".join(parts) + "Ashgrove")
+    for text in texts:
+        for start in range(len(text) + 1):
+            if parse_cues(text, start) is not None:
+                assert _may_cue(text, start), (text, start)
+
+
+def _plain_parse_cues(text, anchor_start):
+    """parse_cues before its searches were narrowed by the word closing the cue."""
+    from sitmap.geocode import (
+        _COMPASS_WORDS,
+        _CUE,
+        _CUE_LAST_WORDS,
+        _CUE_WORDS,
+        _NEAR,
+        CueMatch,
+        _bearing_value,
+        _km,
+    )
+
+    window_start = max(0, anchor_start - 90)
+    window = text[window_start:anchor_start]
+    last = window.rstrip().rsplit(None, 1)[-1:]
+    if not window[-1:].isspace() or not last or last[0].lower() not in _CUE_LAST_WORDS:
+        return None
+    if not any(w in window[-60:].lower() for w in _CUE_WORDS):
+        return None
+    m = _CUE.search(window) if any(w in window.lower() for w in _COMPASS_WORDS) else None
+    if m is not None:
+        word = m.group("bearing").lower()
+        km = _km(m.group("num"), m.group("unit"))
+        return CueMatch(
+            window_start + m.start(), anchor_start, km, word, _bearing_value(word), False
+        )
+    m = _NEAR.search(window)
+    if m is not None:
+        km = _km(m.group("num"), m.group("unit"))
+        return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
+    return None
+
+
+def test_cue_parsing_matches_the_plain_searches():
+    import random
+
+    rng = random.Random(17)
+    words = ["of", "from", "to", "close", "CLOSE", "cloſe", "near", "nearby", "outside", "around"]
+    words += ["north", "South-West", "eastern", "the", "its", "city", "capital", "port", "town"]
+    words += ["outskirts", "suburbs", "on", "just", "away", "7", "12.5", "3,000", "km", "miles"]
+    words += ["(20 km)", "-", "in", "and", "troops", "village", "ſouth"]
+    spaces = [" ", " ", " ", "  ", "\n", "\t"]
+    found = 0
+    for _ in range(4000):
+        parts = [rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 9))]
+        text = "".join(parts) + "Ashgrove"
+        start = len(text) - len("Ashgrove")
+        got = parse_cues(text, start)
+        assert got == _plain_parse_cues(text, start), text
+        found += got is not None
+    assert found > 200  # the texts do hold cues of every sort
