@@ -484,6 +484,8 @@ class _CandidateCache:
         self.extras: dict[str, dict[tuple[str, str], list[tuple[int, _Cand]]]] = {}
         #: a name's candidates with its namesakes in some regions added
         self.widened: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[_Names, _Names]] = {}
+        #: per pair of names (qualified, qualifier): which places lie in the qualifier
+        self.insides: dict[tuple[int, int], tuple[_Names, _Names, list[bool]]] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -569,6 +571,26 @@ class _CandidateCache:
         widened = _Names(base.cands + added)
         _remember(self.widened, (key, found), (base, widened))
         return widened
+
+    def inside(self, names: _Names, qualifier: _Names) -> list[bool]:
+        """Whether each of *names*' places lies in one of *qualifier*'s places.
+
+        Kept per pair of prepared names, as the same pairs recur ("Kherson,
+        Ukraine"); the entry holds both, so their ids stay theirs.
+
+        Returns
+        -------
+        list of bool
+            Per candidate of *names*; empty when *qualifier* has no candidates.
+        """
+        pair = (id(names), id(qualifier))
+        hit = self.insides.get(pair)
+        if hit is not None and hit[0] is names and hit[1] is qualifier:
+            return hit[2]
+        qplaces = qualifier.places
+        flags = [any(_inside(p, q) for q in qplaces) for p in names.places] if qplaces else []
+        _remember(self.insides, pair, (names, qualifier, flags))
+        return flags
 
     def summary(self, key: str) -> _Summary:
         """What the name says about the article's focus, computed once per name."""
@@ -864,7 +886,7 @@ def resolve(
                 own_w,
                 top_cc,
                 regions,
-                groups[q].names.places if q is not None else [],
+                cache.inside(group.names, groups[q].names) if q is not None else None,
             )
             pick = best_of[id(group)] = _argmax(group.scores)
         chosen.append(pick)
@@ -1006,7 +1028,7 @@ def _score(
     own_w: int,
     top_cc: str | None,
     regions: set[tuple[str, str]],
-    qplaces: Sequence[Place],
+    inside: Sequence[bool] | None,
 ) -> None:
     """Score a group's candidates by prior and the article's evidence (first choice).
 
@@ -1024,8 +1046,9 @@ def _score(
         The country that clearly leads the focus.
     regions : set of (country, admin1)
         First-level regions the article names.
-    qplaces : sequence of Place
-        The candidates of the name that qualifies this one ("Paris, Texas").
+    inside : sequence of bool or None
+        For a name qualified by the next ("Paris, Texas"), whether each
+        candidate lies in one of the qualifier's (:meth:`_CandidateCache.inside`).
     """
     names = group.names
     # "DeKalb" alone is the town; the county is "DeKalb County"
@@ -1042,9 +1065,9 @@ def _score(
             if names.regions[n] in regions:
                 # a region the article names ("Ohio") pulls its own towns
                 scores[n] += REGION_BONUS
-    if qplaces:
-        for n, place in enumerate(names.places):
-            if any(_inside(place, qp) for qp in qplaces):
+    if inside:
+        for n, within in enumerate(inside):
+            if within:
                 scores[n] += 12.0
                 if group.yields[n]:
                     if group.yields is names.yields:

@@ -589,3 +589,20 @@ def test_cue_parsing_matches_the_plain_searches():
         assert got == _plain_parse_cues(text, start), text
         found += got is not None
     assert found > 200  # the texts do hold cues of every sort
+
+
+def test_qualifier_containment_is_kept_per_pair_of_names(gazetteer):
+    from sitmap.geocode import _cache_for, _inside, _Names
+
+    text = "Rain flooded the square in Paris, Texas, and in Paris, Kentucky."
+    first = [m.place for m in run(gazetteer, text)]
+    assert [m.place for m in run(gazetteer, text)] == first
+    cache = _cache_for(gazetteer)
+    paris, texas = cache.names("paris"), cache.names("texas")
+    plain = [any(_inside(p, q) for q in texas.places) for p in paris.places]
+    assert cache.inside(paris, texas) == plain and any(plain)
+    assert cache.inside(paris, texas) is cache.inside(paris, texas)
+    # another object with the same places is another entry, computed afresh
+    again = _Names(paris.cands)
+    assert cache.inside(again, texas) == plain
+    assert cache.inside(again, _Names([])) == []
