@@ -800,29 +800,30 @@ def resolve(
     groups: list[_Group] = []
     # the mentions of one name share their candidates (and so their scores)
     # unless a qualifier gives one its own; "X" and "X County" never share
-    shared: dict[tuple[str, bool, str], _Group] = {}
-    from_cache: dict[tuple[str, bool, str], bool] = {}
+    shared: dict[tuple[str, bool, str], tuple[_Group, bool]] = {}
     cached: list[bool] = []  # candidates straight from the gazetteer (not online)
-    for m, key in zip(named, keys, strict=True):
-        share_key = (key, m.text.lower().endswith(_COUNTY_WORDS), m.text if online else "")
-        group = shared.get(share_key)
-        if group is None:
+    # whether each mention says "County" (or "Parish", ...) itself
+    said_county = [m.text.lower().endswith(_COUNTY_WORDS) for m in named]
+    for m, key, county in zip(named, keys, said_county, strict=True):
+        share_key = (key, county, m.text if online else "")
+        hit = shared.get(share_key)
+        if hit is None:
             names = cache.names(key)
-            from_cache[share_key] = bool(names.cands)
+            from_cache = bool(names.cands)
             if not names.cands and online:
                 names = _Names(_online(gazetteer, m.text)[:MAX_CANDIDATES])
-            group = shared[share_key] = _Group(names)
-        groups.append(group)
-        cached.append(from_cache[share_key])
+            hit = shared[share_key] = (_Group(names), from_cache)
+        groups.append(hit[0])
+        cached.append(hit[1])
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
     for i in range(len(named) - 1):
-        a, b = named[i], named[i + 1]
-        between = text[a.end : b.start].strip()
+        if not groups[i + 1].names.qualifies:
+            continue
+        between = text[named[i].end : named[i + 1].start].strip()
         if (
             (between == "," or between == "(")
-            and groups[i + 1].names.qualifies
             # "Brazil, China, Japan": a list, not "village, country"
             and not _in_country_list(text, named, groups, i)
         ):
@@ -845,7 +846,8 @@ def resolve(
             summary = cache.summary(k)
         else:
             summary = _summary(group.names.cands)
-        regions.update(summary.regions)
+        if summary.regions:
+            regions.update(summary.regions)
         if not group.names.cands or k in own_focus:
             continue
         own_focus[k] = summary.focus
@@ -854,7 +856,7 @@ def resolve(
     if regions:
         _add_region_members(keys, groups, cached, regions, cache)
     total = sum(focus.values()) or 1
-    ranked = focus.most_common(2)
+    ranked = _top_two(focus)
     # the leading country gets a bonus only when it clearly leads
     top_cc = (
         ranked[0][0]
@@ -879,7 +881,7 @@ def resolve(
             own_cc, own_w = own_focus.get(keys[i], ("", 0))
             _score(
                 group,
-                named[i].text.lower().endswith(_COUNTY_WORDS),
+                said_county[i],
                 focus,
                 max(total - own_w, 1),
                 own_cc,
@@ -968,16 +970,18 @@ def resolve(
 
     # -- build the output ---------------------------------------------------
     out: list[Mention] = []
-    resolved_named: list[tuple[int, Mention]] = []
     for i, m in enumerate(named):
         pick = chosen[i]
-        where = groups[i].names.places[pick] if pick is not None else None
-        precision = _precision(where)
+        if pick is None:
+            where, precision = None, 1
+        else:
+            where = groups[i].names.places[pick]
+            precision = 3 if where.kind in AREA_KINDS else 1  # as _precision(where)
         if i in precision_two:
             precision = 2
-        nm = _with_place(m, where, precision, cue_for.get(i))
-        out.append(nm)
-        resolved_named.append((m.start, nm))
+        out.append(_with_place(m, where, precision, cue_for.get(i)))
+    # the anaphors, in a text that has any
+    resolved_named = [(m.start, m) for m in out] if len(named) < len(mentions) else []
     for m in mentions:
         if not m.anaphor:
             continue
@@ -990,6 +994,23 @@ def resolve(
 
 
 _START_END = attrgetter("start", "end")
+
+
+def _top_two(counts: Counter[str]) -> list[tuple[str, int]]:
+    """``counts.most_common(2)``, found in one pass.
+
+    most_common goes through :func:`heapq.nlargest`, several times the cost
+    for the handful of countries an article names; the order is the same
+    (the larger count first, of equal counts the one counted first).
+    """
+    first: tuple[str, int] | None = None
+    second: tuple[str, int] | None = None
+    for item in counts.items():
+        if first is None or item[1] > first[1]:
+            first, second = item, first
+        elif second is None or item[1] > second[1]:
+            second = item
+    return [x for x in (first, second) if x is not None]
 
 
 def _with_place(

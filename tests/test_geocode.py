@@ -606,3 +606,17 @@ def test_qualifier_containment_is_kept_per_pair_of_names(gazetteer):
     again = _Names(paris.cands)
     assert cache.inside(again, texas) == plain
     assert cache.inside(again, _Names([])) == []
+
+
+def test_top_two_is_most_common():
+    import random
+    from collections import Counter
+
+    from sitmap.geocode import _top_two
+
+    rng = random.Random(29)
+    for _ in range(2000):
+        counts = Counter()
+        for _ in range(rng.randint(0, 7)):
+            counts[rng.choice("ABCDEFG")] += rng.randint(1, 4)
+        assert _top_two(counts) == counts.most_common(2)
