@@ -620,3 +620,20 @@ def test_top_two_is_most_common():
         for _ in range(rng.randint(0, 7)):
             counts[rng.choice("ABCDEFG")] += rng.randint(1, 4)
         assert _top_two(counts) == counts.most_common(2)
+
+
+def test_cue_word_tests_are_the_word_lists():
+    import itertools
+
+    from sitmap.geocode import _COMPASS_WORDS, _CUE_WORDS, _has_compass_word, _has_cue_word
+
+    words = [*_CUE_WORDS, "nort", "est", "outsid", "suburbia", "x"]
+    for a, b in itertools.product(words, repeat=2):
+        low = f"{a} {b}"
+        assert _has_cue_word(low) == any(w in low for w in _CUE_WORDS), low
+        assert _has_compass_word(low) == any(w in low for w in _COMPASS_WORDS), low
+    assert set(_CUE_WORDS) == {
+        "north", "south", "east", "west", "outside", "near", "outskirt", "around", "close",
+        "suburb", "from",
+    }  # fmt: skip
+    assert set(_COMPASS_WORDS) == {"north", "south", "east", "west"}
