@@ -1231,6 +1231,10 @@ def _coherence(
 
 _FIRST = itemgetter(0)
 
+#: widens the distance beyond which closeness cannot help a candidate, so
+#: that rounding in log() and exp() cannot tip it
+_REACH_SLACK = 1.0 + 1e-9
+
 #: the most coherence can add to any candidate (closeness and a shared
 #: country), with the slack the pruning test allows
 _MAX_EXTRA = _MAX_NEAR + 1.0 + 1e-6
@@ -1291,9 +1295,21 @@ def _closest_choice(
             return -math.inf  # out of reach: never the lead
         extra = 0.0
         if near:
-            dmin = _nearest_km(
-                names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats
-            )
+            # closeness adds at most (NEAR_WEIGHT + 1) exp(-d / 800): beyond
+            # `reach` km it adds less than the candidate needs to reach the lead
+            # (by the same slack as above), so the search may stop there
+            need = lead - scores[n] - (1.0 if shared else 0.0) - 1e-6
+            if need > 0.0:
+                reach = 800.0 * math.log(_MAX_NEAR / need) * _REACH_SLACK
+                dmin = _nearest_km(
+                    names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats, reach
+                )
+                if dmin >= reach:
+                    return -math.inf
+            else:
+                dmin = _nearest_km(
+                    names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats
+                )
             extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
         if shared:
             extra += 1.0
@@ -1332,6 +1348,7 @@ def _nearest_km(
     owner: int,
     anchors: Sequence[tuple[float, int, float, float]],
     anchor_lats: Sequence[float],
+    reach: float = math.inf,
 ) -> float:
     """Distance from a point to the nearest anchor of another name, in km.
 
@@ -1345,16 +1362,19 @@ def _nearest_km(
         The chosen places, sorted by latitude.
     anchor_lats : sequence of float
         Their latitudes.
+    reach : float, default inf
+        Only distances below this matter to the caller.
 
     Returns
     -------
     float
-        ``inf`` when no other name has an anchor.
+        The nearest distance when it is below *reach*, else *reach* (``inf``
+        when no other name has an anchor).
     """
     # two places are at least the earth's radius times their difference in
     # latitude apart: visiting the anchors outward in latitude, the search
     # stops once that bound passes the nearest distance found
-    best = math.inf
+    best = reach
     above = bisect_left(anchor_lats, lat)
     below = above - 1
     count = len(anchor_lats)
