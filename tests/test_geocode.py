@@ -637,3 +637,29 @@ def test_cue_word_tests_are_the_word_lists():
         "suburb", "from",
     }  # fmt: skip
     assert set(_COMPASS_WORDS) == {"north", "south", "east", "west"}
+
+
+def test_nearest_anchor_within_reach():
+    import random
+
+    from sitmap.geocode import _haversine_km, _nearest_km, _radians
+
+    rng = random.Random(13)
+    for _ in range(300):
+        anchors = []
+        for _ in range(rng.randint(0, 8)):
+            p = Place("p", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+            lat, lon, cos_lat = _radians(p)
+            anchors.append((lat, rng.randint(0, 2), lon, cos_lat))
+        anchors.sort(key=lambda a: a[0])
+        lats = [a[0] for a in anchors]
+        lat, lon, cos_lat = _radians(
+            Place("t", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+        )
+        want = min(
+            (_haversine_km(lat, lon, cos_lat, a[0], a[2], a[3]) for a in anchors if a[1] != 0),
+            default=float("inf"),
+        )
+        reach = rng.choice([want, want * 0.999, want * 1.001, rng.uniform(0, 20000)])
+        # the nearest distance when below the reach, else the reach itself
+        assert _nearest_km(lat, lon, cos_lat, 0, anchors, lats, reach) == min(want, reach)
