@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from geographiclib.geodesic import Geodesic
@@ -139,6 +139,11 @@ _CUE_LAST_WORDS = frozenset(
     {"of", "from", "outside", "near", "nearby", "to", "around"}
     | {"city", "capital", "town", "village", "port"}
 )
+#: the words a compass cue can end with
+_COMPASS_LAST_WORDS = frozenset({"of", "city", "capital", "town", "village", "port"})
+_DIGIT = re.compile(r"\d")
+#: how a near cue closed by "to" ends (as :data:`_NEAR` spells it)
+_CLOSE_TO = re.compile(r"close\s+to\s+$", re.IGNORECASE)
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
 _APPOSITION = re.compile(
     r"^\s*,?\s*(?:(?:an?|the|some|about|roughly|around|just)\s+)?(?:[\w\-]+\s+){0,4}?$"
@@ -238,25 +243,78 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     if not window[-1:].isspace():
         return None
     last = window.rstrip().rsplit(None, 1)[-1:]
-    if not last or last[0].lower() not in _CUE_LAST_WORDS:
+    closing = last[0].lower() if last else ""
+    if closing not in _CUE_LAST_WORDS:
         return None
     tail = window[-60:].lower()
-    if not any(w in tail for w in _CUE_WORDS):
+    if not _has_cue_word(tail):
         return None
     low = window.lower()
-    # a compass cue needs a compass word somewhere in the window
-    m = _CUE.search(window) if any(w in low for w in _COMPASS_WORDS) else None
+    # a compass cue ends in "of" or a place noun ("north of the city of"), and
+    # needs a compass word somewhere in the window
+    m = _CUE.search(window) if closing in _COMPASS_LAST_WORDS and _has_compass_word(low) else None
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         word = m.group("bearing").lower()
         return CueMatch(
             window_start + m.start(), anchor_start, km, word, _bearing_value(word), near=False
         )
+    # a near cue ends in "from" only after a distance ("60 km from"), and in
+    # "to" only as "close to": cheaper searches than the whole pattern's
+    if closing == "from" and _DIGIT.search(window) is None:
+        return None
+    if closing == "to" and _CLOSE_TO.search(window) is None:
+        return None
     m = _NEAR.search(window)
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
     return None
+
+
+def _has_cue_word(low: str) -> bool:
+    """``any(w in low for w in _CUE_WORDS)``, spelt out (a generator costs more than the tests)."""
+    return (
+        "north" in low
+        or "south" in low
+        or "east" in low
+        or "west" in low
+        or "outside" in low
+        or "near" in low
+        or "outskirt" in low
+        or "around" in low
+        or "close" in low
+        or "suburb" in low
+        or "from" in low
+    )
+
+
+def _has_compass_word(low: str) -> bool:
+    """``any(w in low for w in _COMPASS_WORDS)``, spelt out."""
+    return "north" in low or "south" in low or "east" in low or "west" in low
+
+
+#: the last two letters of every word a cue can end with
+_CUE_LAST_PAIRS = frozenset(w[-2:] for w in _CUE_LAST_WORDS)
+
+
+def _may_cue(text: str, anchor_start: int) -> bool:
+    """Whether :func:`parse_cues` can find a cue before *anchor_start* (a quick test).
+
+    False only where parse_cues finds none: a cue ends in a space after a word
+    of :data:`_CUE_LAST_WORDS`, and when a single space separates that word
+    from the anchor, the two letters before the space end one of those words.
+    Most names follow "in" or a comma; this test passes them over for a few
+    character comparisons instead of parse_cues' slicing and splitting.
+    """
+    if anchor_start < 3:
+        return True
+    if not text[anchor_start - 1].isspace():
+        return False
+    if text[anchor_start - 2].isspace():
+        return True  # more space: let parse_cues look further back
+    # every cue word is two or more ASCII letters, so its last two are these
+    return text[anchor_start - 3 : anchor_start - 1].lower() in _CUE_LAST_PAIRS
 
 
 def _km(num: str | None, unit: str | None) -> float | None:
@@ -444,6 +502,8 @@ class _CandidateCache:
         self.extras: dict[str, dict[tuple[str, str], list[tuple[int, _Cand]]]] = {}
         #: a name's candidates with its namesakes in some regions added
         self.widened: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[_Names, _Names]] = {}
+        #: per pair of names (qualified, qualifier): which places lie in the qualifier
+        self.insides: dict[tuple[int, int], tuple[_Names, _Names, list[bool]]] = {}
 
     def get(self, key: str) -> list[_Cand]:
         hit = self.cache.get(key)
@@ -529,6 +589,26 @@ class _CandidateCache:
         widened = _Names(base.cands + added)
         _remember(self.widened, (key, found), (base, widened))
         return widened
+
+    def inside(self, names: _Names, qualifier: _Names) -> list[bool]:
+        """Whether each of *names*' places lies in one of *qualifier*'s places.
+
+        Kept per pair of prepared names, as the same pairs recur ("Kherson,
+        Ukraine"); the entry holds both, so their ids stay theirs.
+
+        Returns
+        -------
+        list of bool
+            Per candidate of *names*; empty when *qualifier* has no candidates.
+        """
+        pair = (id(names), id(qualifier))
+        hit = self.insides.get(pair)
+        if hit is not None and hit[0] is names and hit[1] is qualifier:
+            return hit[2]
+        qplaces = qualifier.places
+        flags = [any(_inside(p, q) for q in qplaces) for p in names.places] if qplaces else []
+        _remember(self.insides, pair, (names, qualifier, flags))
+        return flags
 
     def summary(self, key: str) -> _Summary:
         """What the name says about the article's focus, computed once per name."""
@@ -738,29 +818,30 @@ def resolve(
     groups: list[_Group] = []
     # the mentions of one name share their candidates (and so their scores)
     # unless a qualifier gives one its own; "X" and "X County" never share
-    shared: dict[tuple[str, bool, str], _Group] = {}
-    from_cache: dict[tuple[str, bool, str], bool] = {}
+    shared: dict[tuple[str, bool, str], tuple[_Group, bool]] = {}
     cached: list[bool] = []  # candidates straight from the gazetteer (not online)
-    for m, key in zip(named, keys, strict=True):
-        share_key = (key, m.text.lower().endswith(_COUNTY_WORDS), m.text if online else "")
-        group = shared.get(share_key)
-        if group is None:
+    # whether each mention says "County" (or "Parish", ...) itself
+    said_county = [m.text.lower().endswith(_COUNTY_WORDS) for m in named]
+    for m, key, county in zip(named, keys, said_county, strict=True):
+        share_key = (key, county, m.text if online else "")
+        hit = shared.get(share_key)
+        if hit is None:
             names = cache.names(key)
-            from_cache[share_key] = bool(names.cands)
+            from_cache = bool(names.cands)
             if not names.cands and online:
                 names = _Names(_online(gazetteer, m.text)[:MAX_CANDIDATES])
-            group = shared[share_key] = _Group(names)
-        groups.append(group)
-        cached.append(from_cache[share_key])
+            hit = shared[share_key] = (_Group(names), from_cache)
+        groups.append(hit[0])
+        cached.append(hit[1])
 
     # -- qualifiers: "X, Y" where Y is a country or first-level region -----
     qualifier_of: dict[int, int] = {}
     for i in range(len(named) - 1):
-        a, b = named[i], named[i + 1]
-        between = text[a.end : b.start].strip()
+        if not groups[i + 1].names.qualifies:
+            continue
+        between = text[named[i].end : named[i + 1].start].strip()
         if (
             (between == "," or between == "(")
-            and groups[i + 1].names.qualifies
             # "Brazil, China, Japan": a list, not "village, country"
             and not _in_country_list(text, named, groups, i)
         ):
@@ -783,7 +864,8 @@ def resolve(
             summary = cache.summary(k)
         else:
             summary = _summary(group.names.cands)
-        regions.update(summary.regions)
+        if summary.regions:
+            regions.update(summary.regions)
         if not group.names.cands or k in own_focus:
             continue
         own_focus[k] = summary.focus
@@ -792,7 +874,7 @@ def resolve(
     if regions:
         _add_region_members(keys, groups, cached, regions, cache)
     total = sum(focus.values()) or 1
-    ranked = focus.most_common(2)
+    ranked = _top_two(focus)
     # the leading country gets a bonus only when it clearly leads
     top_cc = (
         ranked[0][0]
@@ -817,14 +899,14 @@ def resolve(
             own_cc, own_w = own_focus.get(keys[i], ("", 0))
             _score(
                 group,
-                named[i].text.lower().endswith(_COUNTY_WORDS),
+                said_county[i],
                 focus,
                 max(total - own_w, 1),
                 own_cc,
                 own_w,
                 top_cc,
                 regions,
-                groups[q].names.places if q is not None else [],
+                cache.inside(group.names, groups[q].names) if q is not None else None,
             )
             pick = best_of[id(group)] = _argmax(group.scores)
         chosen.append(pick)
@@ -867,7 +949,7 @@ def resolve(
     cue_for: dict[int, RelativeCue] = {}
     precision_two: set[int] = set()
     for j, anchor in enumerate(named):
-        cue = parse_cues(text, anchor.start)
+        cue = parse_cues(text, anchor.start) if _may_cue(text, anchor.start) else None
         if cue is None:
             continue
         anchor_pick = chosen[j]
@@ -906,16 +988,18 @@ def resolve(
 
     # -- build the output ---------------------------------------------------
     out: list[Mention] = []
-    resolved_named: list[tuple[int, Mention]] = []
     for i, m in enumerate(named):
         pick = chosen[i]
-        where = groups[i].names.places[pick] if pick is not None else None
-        precision = _precision(where)
+        if pick is None:
+            where, precision = None, 1
+        else:
+            where = groups[i].names.places[pick]
+            precision = 3 if where.kind in AREA_KINDS else 1  # as _precision(where)
         if i in precision_two:
             precision = 2
-        nm = _with_place(m, where, precision, cue_for.get(i))
-        out.append(nm)
-        resolved_named.append((m.start, nm))
+        out.append(_with_place(m, where, precision, cue_for.get(i)))
+    # the anaphors, in a text that has any
+    resolved_named = [(m.start, m) for m in out] if len(named) < len(mentions) else []
     for m in mentions:
         if not m.anaphor:
             continue
@@ -928,6 +1012,23 @@ def resolve(
 
 
 _START_END = attrgetter("start", "end")
+
+
+def _top_two(counts: Counter[str]) -> list[tuple[str, int]]:
+    """``counts.most_common(2)``, found in one pass.
+
+    most_common goes through :func:`heapq.nlargest`, several times the cost
+    for the handful of countries an article names; the order is the same
+    (the larger count first, of equal counts the one counted first).
+    """
+    first: tuple[str, int] | None = None
+    second: tuple[str, int] | None = None
+    for item in counts.items():
+        if first is None or item[1] > first[1]:
+            first, second = item, first
+        elif second is None or item[1] > second[1]:
+            second = item
+    return [x for x in (first, second) if x is not None]
 
 
 def _with_place(
@@ -966,7 +1067,7 @@ def _score(
     own_w: int,
     top_cc: str | None,
     regions: set[tuple[str, str]],
-    qplaces: Sequence[Place],
+    inside: Sequence[bool] | None,
 ) -> None:
     """Score a group's candidates by prior and the article's evidence (first choice).
 
@@ -984,8 +1085,9 @@ def _score(
         The country that clearly leads the focus.
     regions : set of (country, admin1)
         First-level regions the article names.
-    qplaces : sequence of Place
-        The candidates of the name that qualifies this one ("Paris, Texas").
+    inside : sequence of bool or None
+        For a name qualified by the next ("Paris, Texas"), whether each
+        candidate lies in one of the qualifier's (:meth:`_CandidateCache.inside`).
     """
     names = group.names
     # "DeKalb" alone is the town; the county is "DeKalb County"
@@ -1002,9 +1104,9 @@ def _score(
             if names.regions[n] in regions:
                 # a region the article names ("Ohio") pulls its own towns
                 scores[n] += REGION_BONUS
-    if qplaces:
-        for n, place in enumerate(names.places):
-            if any(_inside(place, qp) for qp in qplaces):
+    if inside:
+        for n, within in enumerate(inside):
+            if within:
                 scores[n] += 12.0
                 if group.yields[n]:
                     if group.yields is names.yields:
@@ -1044,7 +1146,7 @@ def _coherence(
     groups : sequence of _Group
         Each named mention's scored candidates.
     chosen : list of int or None
-        Each named mention's candidate index so far.
+        Each named mention's candidate index so far (left as it is).
 
     Returns
     -------
@@ -1054,20 +1156,33 @@ def _coherence(
     first_of: dict[str, int] = {}
     for i, key in enumerate(keys):
         first_of.setdefault(key, i)
-    key_of = [first_of[key] for key in keys]
     rep = list(first_of.values())
     # a name whose best candidate leads by more than coherence can add is
     # settled already; only the close calls are re-weighed
     ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
     if not ambiguous:
         return chosen
+    # the mentions that follow each ambiguous name's choice (its first one
+    # among them), found once: only they can change from round to round
+    followers: dict[int, list[int]] = {i: [] for i in ambiguous}
+    for j, key in enumerate(keys):
+        some = followers.get(first_of[key])
+        if some is not None and len(groups[j].scores) > 1:
+            some.append(j)
     # per ambiguous name its candidates, best first: once the leader's total is
     # known, a candidate that cannot reach it even with the most coherence can
-    # add is passed over without measuring its distances
-    by_score = {
-        i: sorted(range(len(groups[i].scores)), key=groups[i].scores.__getitem__, reverse=True)
+    # add is passed over without measuring its distances, and so is every
+    # candidate after it (none scores higher)
+    plans = [
+        (
+            i,
+            sorted(range(len(groups[i].scores)), key=groups[i].scores.__getitem__, reverse=True),
+            # held scores depend on all of the name's major places: no shortcut
+            any(groups[i].yields),
+        )
         for i in ambiguous
-    }
+    ]
+    chosen = list(chosen)
     for _ in range(COHERENCE_ROUNDS):
         anchors: list[tuple[float, int, float, float]] = []
         # how many names' chosen places lie in each country
@@ -1082,73 +1197,148 @@ def _coherence(
             cc = names.countries[pick]
             if cc:
                 in_country[cc] = in_country.get(cc, 0) + 1
-        anchors.sort(key=lambda a: a[0])
+        anchors.sort(key=_FIRST)
         anchor_lats = [a[0] for a in anchors]
-        best: dict[int, int] = {}
-        for i, ns in by_score.items():
-            group = groups[i]
-            names = group.names
-            scores = group.scores
-            # held scores depend on all of the name's major places: no shortcut
-            held = any(group.yields)
-            mine = chosen[i]
-            here = names.countries[mine] if mine is not None else None
-            totals: list[tuple[int, float]] = []
-            lead = -math.inf
-            for n in ns:
-                near = bool(anchors) and not names.is_country[n]
-                cc = names.countries[n]
-                # another name's place is in the candidate's country
-                shared = bool(cc) and in_country.get(cc, 0) > (1 if here == cc else 0)
-                if not held and (
-                    scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6
-                    < lead
-                ):
-                    continue
-                extra = 0.0
-                if near:
-                    dmin = _nearest_km(
-                        names.lat[n], names.lon[n], names.cos_lat[n], i, anchors, anchor_lats
-                    )
-                    extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
-                if shared:
-                    extra += 1.0
-                total = scores[n] + extra
-                totals.append((n, total))
-                if total > lead:
-                    lead = total
-            if held:
-                kept = _held_scores(
-                    [names.major_own[n] for n, _ in totals],
-                    [group.yields[n] for n, _ in totals],
-                    [t for _, t in totals],
-                )
-                totals = [(n, t) for (n, _), t in zip(totals, kept, strict=True)]
-            # the first of equal totals, as the candidates are ranked
-            best[i] = max(totals, key=lambda nt: (nt[1], -nt[0]))[0]
-        new = list(chosen)
-        for j, k in enumerate(key_of):
-            if k in best and len(groups[j].scores) > 1:
+        picks = [
+            _closest_choice(groups[i], ns, held, chosen[i], anchors, anchor_lats, in_country, i)
+            for i, ns, held in plans
+        ]
+        changed = False
+        for (k, _ns, _held), pick in zip(plans, picks, strict=True):
+            group_k = groups[k]
+            for j in followers[k]:
                 # the same place for every mention of the name, unless this
                 # mention has its own evidence (a qualifier) that outweighs it
-                pick = best[k]
-                scores = groups[j].scores
+                group_j = groups[j]
                 own: int | None
-                if groups[j] is groups[k]:  # the name's shared candidates
+                if group_j is group_k:  # the name's shared candidates
                     own = pick
                 else:
-                    place = groups[k].names.places[pick]
-                    own = next(
-                        (n for n, p in enumerate(groups[j].names.places) if p is place), None
-                    )
-                mine = chosen[j]
-                if own is not None and mine is not None and scores[mine] - scores[own] > 6.0:
+                    place = group_k.names.places[pick]
+                    own = next((n for n, p in enumerate(group_j.names.places) if p is place), None)
+                if own is None:
                     continue
-                new[j] = own if own is not None else chosen[j]
-        if new == chosen:
+                mine = chosen[j]
+                if mine is not None and group_j.scores[mine] - group_j.scores[own] > 6.0:
+                    continue
+                if own != mine:
+                    chosen[j] = own
+                    changed = True
+        if not changed:
             break  # settled: a further round would repeat this one
-        chosen = new
     return chosen
+
+
+_FIRST = itemgetter(0)
+
+#: widens the distance beyond which closeness cannot help a candidate, so
+#: that rounding in log() and exp() cannot tip it
+_REACH_SLACK = 1.0 + 1e-9
+
+#: the most coherence can add to any candidate (closeness and a shared
+#: country), with the slack the pruning test allows
+_MAX_EXTRA = _MAX_NEAR + 1.0 + 1e-6
+
+
+def _closest_choice(
+    group: _Group,
+    ns: Sequence[int],
+    held: bool,
+    mine: int | None,
+    anchors: Sequence[tuple[float, int, float, float]],
+    anchor_lats: Sequence[float],
+    in_country: dict[str, int],
+    owner: int,
+) -> int:
+    """One coherence round's choice for a name: its best candidate by score plus closeness.
+
+    The same choice as adding closeness to every candidate, holding the
+    yielding ones below the major place (:func:`_held_scores`) and taking the
+    first of the highest totals; but a candidate that cannot reach the lead
+    even with everything coherence can add is passed over unmeasured.
+
+    Parameters
+    ----------
+    group : _Group
+        The name's scored candidates.
+    ns : sequence of int
+        Their indices, best score first.
+    held : bool
+        Whether some candidate yields.
+    mine : int or None
+        The candidate chosen so far.
+    anchors, anchor_lats
+        The chosen places of the article, as :func:`_nearest_km` takes them.
+    in_country : dict
+        How many names' chosen places lie in each country.
+    owner : int
+        The name's index (its own anchor does not count).
+
+    Returns
+    -------
+    int
+        The candidate index.
+    """
+    names = group.names
+    scores = group.scores
+    countries = names.countries
+    is_country = names.is_country
+    here = countries[mine] if mine is not None else None
+    has_anchors = bool(anchors)
+
+    def total(n: int) -> float:
+        near = has_anchors and not is_country[n]
+        cc = countries[n]
+        # another name's place is in the candidate's country
+        shared = bool(cc) and in_country.get(cc, 0) > (1 if here == cc else 0)
+        if scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6 < lead:
+            return -math.inf  # out of reach: never the lead
+        extra = 0.0
+        if near:
+            # closeness adds at most (NEAR_WEIGHT + 1) exp(-d / 800): beyond
+            # `reach` km it adds less than the candidate needs to reach the lead
+            # (by the same slack as above), so the search may stop there
+            need = lead - scores[n] - (1.0 if shared else 0.0) - 1e-6
+            if need > 0.0:
+                reach = 800.0 * math.log(_MAX_NEAR / need) * _REACH_SLACK
+                dmin = _nearest_km(
+                    names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats, reach
+                )
+                if dmin >= reach:
+                    return -math.inf
+            else:
+                dmin = _nearest_km(
+                    names.lat[n], names.lon[n], names.cos_lat[n], owner, anchors, anchor_lats
+                )
+            extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
+        if shared:
+            extra += 1.0
+        return scores[n] + extra
+
+    lead = -math.inf
+    # yielding candidates are held below the best total of the name's major
+    # places, so all of those are needed first
+    known: dict[int, float] = {}
+    cap: float | None = None
+    if held:
+        known = {n: total(n) for n in ns if names.major_own[n]}
+        if known:
+            cap = max(known.values()) - YIELD_MARGIN
+    yields = group.yields
+    best_n = -1
+    for n in ns:
+        if scores[n] + _MAX_EXTRA < lead:
+            # neither this candidate nor a later one (none scores higher) can
+            # reach the lead even with everything coherence can add
+            break
+        t = known[n] if n in known else total(n)
+        if cap is not None and yields[n]:
+            t = min(t, cap)
+        # the first of equal totals, as the candidates are ranked
+        if t > lead or (t == lead and n < best_n):
+            best_n = n
+            lead = t
+    return best_n
 
 
 def _nearest_km(
@@ -1158,6 +1348,7 @@ def _nearest_km(
     owner: int,
     anchors: Sequence[tuple[float, int, float, float]],
     anchor_lats: Sequence[float],
+    reach: float = math.inf,
 ) -> float:
     """Distance from a point to the nearest anchor of another name, in km.
 
@@ -1171,19 +1362,23 @@ def _nearest_km(
         The chosen places, sorted by latitude.
     anchor_lats : sequence of float
         Their latitudes.
+    reach : float, default inf
+        Only distances below this matter to the caller.
 
     Returns
     -------
     float
-        ``inf`` when no other name has an anchor.
+        The nearest distance when it is below *reach*, else *reach* (``inf``
+        when no other name has an anchor).
     """
     # two places are at least the earth's radius times their difference in
     # latitude apart: visiting the anchors outward in latitude, the search
     # stops once that bound passes the nearest distance found
-    best = math.inf
+    best = reach
     above = bisect_left(anchor_lats, lat)
     below = above - 1
     count = len(anchor_lats)
+    sin = math.sin
     while below >= 0 or above < count:
         if above < count and (below < 0 or anchor_lats[above] - lat <= lat - anchor_lats[below]):
             k = above
@@ -1197,7 +1392,12 @@ def _nearest_km(
             break
         a_lat, a_owner, a_lon, a_cos = anchors[k]
         if a_owner != owner:
-            d = _haversine_km(lat, lon, cos_lat, a_lat, a_lon, a_cos)
+            # _haversine_km written out (the same operations in the same
+            # order): this is coherence's innermost loop
+            s_lat = sin((lat - a_lat) / 2)
+            s_lon = sin((lon - a_lon) / 2)
+            h = s_lat * s_lat + cos_lat * a_cos * (s_lon * s_lon)
+            d = 12742.0 * math.asin(min(1.0, math.sqrt(h)))
             if d < best:
                 best = d
     return best

@@ -3,6 +3,8 @@ against the real gazetteer."""
 
 from __future__ import annotations
 
+import math
+
 from sitmap.geocode import bearing_deg, distance_km, parse_cues, resolve
 from sitmap.mentions import recognize
 from sitmap.model import Article, Kind, Place
@@ -379,3 +381,285 @@ def test_region_namesakes_stay_with_their_article(gazetteer):
     assert paris is not None and paris.country == "FR"
     # the same region again reuses the widened candidates, unchanged
     assert by_text(run(gazetteer, idaho), "Paris").place.admin1 == "ID"
+
+
+# -- coherence: the shortcuts against the plain computation -------------------------
+
+
+def _plain_coherence(keys, groups, chosen):
+    """Coherence as first written: every total of every ambiguous name, every round."""
+    from sitmap.geocode import (
+        COHERENCE_ROUNDS,
+        NEAR_WEIGHT,
+        _haversine_km,
+        _held_scores,
+        _margin,
+    )
+
+    first_of = {}
+    for i, key in enumerate(keys):
+        first_of.setdefault(key, i)
+    rep = list(first_of.values())
+    ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
+    chosen = list(chosen)
+    for _ in range(COHERENCE_ROUNDS if ambiguous else 0):
+        anchors, in_country = [], {}
+        for i in rep:
+            pick = chosen[i]
+            if pick is None:
+                continue
+            names = groups[i].names
+            if names.is_anchor[pick]:
+                anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+            cc = names.countries[pick]
+            if cc:
+                in_country[cc] = in_country.get(cc, 0) + 1
+        best = {}
+        for i in ambiguous:
+            group, names = groups[i], groups[i].names
+            here = names.countries[chosen[i]] if chosen[i] is not None else None
+            totals = []
+            for n, score in enumerate(group.scores):
+                extra = 0.0
+                if anchors and not names.is_country[n]:
+                    dmin = min(
+                        (
+                            _haversine_km(names.lat[n], names.lon[n], names.cos_lat[n], a, o, c)
+                            for a, owner, o, c in anchors
+                            if owner != i
+                        ),
+                        default=float("inf"),
+                    )
+                    extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
+                cc = names.countries[n]
+                if cc and in_country.get(cc, 0) > (1 if here == cc else 0):
+                    extra += 1.0
+                totals.append(score + extra)
+            if any(group.yields):
+                totals = _held_scores(names.major_own, group.yields, totals)
+            best[i] = max(range(len(totals)), key=lambda n: (totals[n], -n))
+        new = list(chosen)
+        for j, key in enumerate(keys):
+            k = first_of[key]
+            if k not in best or len(groups[j].scores) < 2:
+                continue
+            place = groups[k].names.places[best[k]]
+            own = next((n for n, p in enumerate(groups[j].names.places) if p is place), None)
+            mine = chosen[j]
+            if (
+                own is None
+                or mine is not None
+                and groups[j].scores[mine] - groups[j].scores[own] > 6.0
+            ):
+                continue
+            new[j] = own
+        if new == chosen:
+            break
+        chosen = new
+    return chosen
+
+
+def test_coherence_matches_the_plain_computation():
+    import random
+
+    from sitmap.geocode import _Cand, _coherence, _Group, _Names
+
+    rng = random.Random(23)
+    kinds = [Kind.CITY, Kind.TOWN, Kind.VILLAGE, Kind.COUNTRY, Kind.ADMIN1, Kind.ADMIN2]
+    for _ in range(400):
+        # a few names, each with candidates scattered over a small or a wide area
+        spread = rng.choice([0.5, 3.0, 40.0])
+        base = (rng.uniform(-60, 60), rng.uniform(-170, 170))
+        keys, groups, chosen = [], [], []
+        shared = {}
+        for _m in range(rng.randint(1, 14)):
+            key = f"name{rng.randint(0, 6)}"
+            if key not in shared:
+                cands = []
+                for _c in range(rng.randint(1, 7)):
+                    place = Place(
+                        key,
+                        base[0] + rng.uniform(-spread, spread),
+                        base[1] + rng.uniform(-spread, spread),
+                        rng.choice(kinds),
+                        country=rng.choice(["AA", "BB", "CC", ""]),
+                        population=rng.choice([0, 5_000, 500_000]),
+                    )
+                    reasons = (rng.choice(["preferred name", "alternate name"]),)
+                    cand = _Cand(place, round(rng.uniform(0, 8), 1), reasons)
+                    cand.yields = rng.random() < 0.2
+                    cands.append(cand)
+                names = _Names(cands)
+                group = _Group(names)
+                # ties on purpose: scores on a coarse grid
+                group.scores = [round(rng.uniform(0, 8) * 2) / 2 for _c in cands]
+                shared[key] = group
+            group = shared[key]
+            if rng.random() < 0.15:  # a qualified mention: its own scores
+                own = _Group(group.names)
+                own.scores = [s + rng.choice([0.0, 7.0, -7.0]) for s in group.scores]
+                group = own
+            keys.append(key)
+            groups.append(group)
+            chosen.append(max(range(len(group.scores)), key=lambda n, s=group.scores: (s[n], -n)))
+        before = list(chosen)
+        assert _coherence(keys, groups, chosen) == _plain_coherence(keys, groups, chosen)
+        assert chosen == before  # the caller's choices are left as they were
+
+
+def test_quick_cue_test_never_hides_a_cue():
+    import random
+
+    from sitmap.geocode import _CUE_LAST_WORDS, _may_cue
+
+    texts = [
+        "a village 12 km north of Ashgrove",
+        "shelling near Ashgrove",
+        "just OUTSIDE Ashgrove",
+        "the suburbs of the city of Ashgrove",
+        "20 miles (32 km) south-east of the port of Ashgrove",
+        "about 5 km from\tAshgrove",
+        "close to\n\nAshgrove",
+        "of Ashgrove",
+        "in Ashgrove",
+        "Ashgrove",
+    ]
+    rng = random.Random(3)
+    words = [*_CUE_LAST_WORDS, "in", "at", "and", "the", "north", "east", "15", "km", "miles"]
+    words += ["OF", "From", "NEAR", "a", "ı", "İ", "ſ", "(", ",", "town-of"]
+    spaces = [" ", " ", " ", "  ", "\n", "\t", "\u00a0", ""]
+    for _ in range(3000):
+        parts = [rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(0, 8))]
+        texts.append("".join(parts) + "Ashgrove")
+    for text in texts:
+        for start in range(len(text) + 1):
+            if parse_cues(text, start) is not None:
+                assert _may_cue(text, start), (text, start)
+
+
+def _plain_parse_cues(text, anchor_start):
+    """parse_cues before its searches were narrowed by the word closing the cue."""
+    from sitmap.geocode import (
+        _COMPASS_WORDS,
+        _CUE,
+        _CUE_LAST_WORDS,
+        _CUE_WORDS,
+        _NEAR,
+        CueMatch,
+        _bearing_value,
+        _km,
+    )
+
+    window_start = max(0, anchor_start - 90)
+    window = text[window_start:anchor_start]
+    last = window.rstrip().rsplit(None, 1)[-1:]
+    if not window[-1:].isspace() or not last or last[0].lower() not in _CUE_LAST_WORDS:
+        return None
+    if not any(w in window[-60:].lower() for w in _CUE_WORDS):
+        return None
+    m = _CUE.search(window) if any(w in window.lower() for w in _COMPASS_WORDS) else None
+    if m is not None:
+        word = m.group("bearing").lower()
+        km = _km(m.group("num"), m.group("unit"))
+        return CueMatch(
+            window_start + m.start(), anchor_start, km, word, _bearing_value(word), False
+        )
+    m = _NEAR.search(window)
+    if m is not None:
+        km = _km(m.group("num"), m.group("unit"))
+        return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
+    return None
+
+
+def test_cue_parsing_matches_the_plain_searches():
+    import random
+
+    rng = random.Random(17)
+    words = ["of", "from", "to", "close", "CLOSE", "cloſe", "near", "nearby", "outside", "around"]
+    words += ["north", "South-West", "eastern", "the", "its", "city", "capital", "port", "town"]
+    words += ["outskirts", "suburbs", "on", "just", "away", "7", "12.5", "3,000", "km", "miles"]
+    words += ["(20 km)", "-", "in", "and", "troops", "village", "ſouth"]
+    spaces = [" ", " ", " ", "  ", "\n", "\t"]
+    found = 0
+    for _ in range(4000):
+        parts = [rng.choice(words) + rng.choice(spaces) for _ in range(rng.randint(1, 9))]
+        text = "".join(parts) + "Ashgrove"
+        start = len(text) - len("Ashgrove")
+        got = parse_cues(text, start)
+        assert got == _plain_parse_cues(text, start), text
+        found += got is not None
+    assert found > 200  # the texts do hold cues of every sort
+
+
+def test_qualifier_containment_is_kept_per_pair_of_names(gazetteer):
+    from sitmap.geocode import _cache_for, _inside, _Names
+
+    text = "Rain flooded the square in Paris, Texas, and in Paris, Kentucky."
+    first = [m.place for m in run(gazetteer, text)]
+    assert [m.place for m in run(gazetteer, text)] == first
+    cache = _cache_for(gazetteer)
+    paris, texas = cache.names("paris"), cache.names("texas")
+    plain = [any(_inside(p, q) for q in texas.places) for p in paris.places]
+    assert cache.inside(paris, texas) == plain and any(plain)
+    assert cache.inside(paris, texas) is cache.inside(paris, texas)
+    # another object with the same places is another entry, computed afresh
+    again = _Names(paris.cands)
+    assert cache.inside(again, texas) == plain
+    assert cache.inside(again, _Names([])) == []
+
+
+def test_top_two_is_most_common():
+    import random
+    from collections import Counter
+
+    from sitmap.geocode import _top_two
+
+    rng = random.Random(29)
+    for _ in range(2000):
+        counts = Counter()
+        for _ in range(rng.randint(0, 7)):
+            counts[rng.choice("ABCDEFG")] += rng.randint(1, 4)
+        assert _top_two(counts) == counts.most_common(2)
+
+
+def test_cue_word_tests_are_the_word_lists():
+    import itertools
+
+    from sitmap.geocode import _COMPASS_WORDS, _CUE_WORDS, _has_compass_word, _has_cue_word
+
+    words = [*_CUE_WORDS, "nort", "est", "outsid", "suburbia", "x"]
+    for a, b in itertools.product(words, repeat=2):
+        low = f"{a} {b}"
+        assert _has_cue_word(low) == any(w in low for w in _CUE_WORDS), low
+        assert _has_compass_word(low) == any(w in low for w in _COMPASS_WORDS), low
+    assert set(_CUE_WORDS) == {
+        "north", "south", "east", "west", "outside", "near", "outskirt", "around", "close",
+        "suburb", "from",
+    }  # fmt: skip
+    assert set(_COMPASS_WORDS) == {"north", "south", "east", "west"}
+
+
+def test_nearest_anchor_within_reach():
+    import random
+
+    from sitmap.geocode import _haversine_km, _nearest_km, _radians
+
+    rng = random.Random(13)
+    for _ in range(300):
+        anchors = []
+        for _ in range(rng.randint(0, 8)):
+            p = Place("p", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+            lat, lon, cos_lat = _radians(p)
+            anchors.append((lat, rng.randint(0, 2), lon, cos_lat))
+        anchors.sort(key=lambda a: a[0])
+        lats = [a[0] for a in anchors]
+        lat, lon, cos_lat = _radians(
+            Place("t", rng.uniform(-80, 80), rng.uniform(-180, 180), Kind.TOWN)
+        )
+        want = min(
+            (_haversine_km(lat, lon, cos_lat, a[0], a[2], a[3]) for a in anchors if a[1] != 0),
+            default=float("inf"),
+        )
+        reach = rng.choice([want, want * 0.999, want * 1.001, rng.uniform(0, 20000)])
+        # the nearest distance when below the reach, else the reach itself
+        assert _nearest_km(lat, lon, cos_lat, 0, anchors, lats, reach) == min(want, reach)
