@@ -145,7 +145,10 @@ _APPOSITION = re.compile(
 )
 _COMPASS_PHRASE = re.compile(
     r"\b(?:in|across)\s+the\s+(north|south|east|west|north-?east|north-?west|south-?east|"
-    r"south-?west|center|centre)\b(?!\s+of)",
+    r"south-?west|center|centre)\b(?!\s+of)"
+    # "in the South Central Correctional Facility": the compass word opens a
+    # proper name (capitalised word after it), not a part of the country
+    r"(?![ \t]+(?-i:[A-Z]))",
     re.IGNORECASE,
 )
 
@@ -837,9 +840,12 @@ def resolve(
     # most articles have no compass phrase at all: one quick test finds out
     has_compass = bool(top_cc) and ("ſ" in text or _COMPASS_HINT.search(text.lower()) is not None)
     sent_starts = [s.start for s in sentences] if has_compass else []
+    # "Clinton, Iowa" says which one itself: a compass phrase elsewhere in
+    # the sentence moves neither name
+    qualified = set(qualifier_of) | set(qualifier_of.values()) if has_compass else set()
     for i, m in enumerate(named):
         group = groups[i]
-        if not has_compass or len(group.scores) <= 1 or chosen[i] is None:
+        if not has_compass or len(group.scores) <= 1 or chosen[i] is None or i in qualified:
             continue
         sent = _sentence_of(sentences, m.start, sent_starts)
         if sent is None:

@@ -379,3 +379,27 @@ def test_region_namesakes_stay_with_their_article(gazetteer):
     assert paris is not None and paris.country == "FR"
     # the same region again reuses the widened candidates, unchanged
     assert by_text(run(gazetteer, idaho), "Paris").place.admin1 == "ID"
+
+
+def test_a_capitalised_compass_word_opens_a_name_not_a_compass_phrase(gazetteer):
+    # "in the South Central ..." names a facility; it says nothing about the
+    # part of the country, so the named region's Clinton stands
+    ms = run(
+        gazetteer,
+        "Tennessee prison officials said two inmates held in the South Central Correctional "
+        "Facility in Clinton escaped on Sunday.",
+    )
+    clinton = by_text(ms, "Clinton").place
+    assert clinton is not None and (clinton.country, clinton.admin1) == ("US", "TN")
+
+
+def test_a_compass_phrase_does_not_move_a_qualified_name(gazetteer):
+    ms = run(
+        gazetteer,
+        "Storms flooded farms in the south on Monday, and a tornado struck Clinton, Iowa, "
+        "late on Tuesday.",
+    )
+    clinton = by_text(ms, "Clinton").place
+    iowa = by_text(ms, "Iowa").place
+    assert clinton is not None and (clinton.country, clinton.admin1) == ("US", "IA")
+    assert iowa is not None and iowa.kind is Kind.ADMIN1
