@@ -153,6 +153,14 @@ _COMPASS_PHRASE = re.compile(
 )
 
 
+#: words after a name that make it a first-level region: an office or body of
+#: a state or province ("New York Gov. ...", "the Ontario legislature",
+#: "Washington state")
+_REGION_WORD = re.compile(
+    r"[ \t]+(?:(?:Lt\.?[ \t]+)?Gov\b|Governor|Premier|[Ll]egislature|state\b|"
+    r"State[ \t]+(?:Senate|Assembly|House|Legislature|Police|Capitol|Trooper))"
+)
+
 #: what every compass phrase contains, lower-cased (a cheap test before the
 #: phrase itself; besides, "ſ" is the one letter that case-insensitive matching
 #: would also take for an "s" but lower() keeps)
@@ -349,6 +357,7 @@ class _Names:
         "qualifies",
         "is_country",
         "is_anchor",
+        "admin1s",
         "is_country_name",
         "country_of_name",
         "small_own",
@@ -383,6 +392,8 @@ class _Names:
         self.qualifies = any(p.kind in _QUALIFIER_KINDS for p in places)
         self.is_country = [p.kind is Kind.COUNTRY for p in places]
         self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
+        #: the candidates that are first-level regions ("New York" the state)
+        self.admin1s = [n for n, p in enumerate(places) if p.kind is Kind.ADMIN1]
         #: whether the best candidate by prior is a country called by its own
         #: name ("China"), and that country's code ("" when it has none)
         best = max(cands, key=attrgetter("prior")) if cands else None
@@ -834,6 +845,12 @@ def resolve(
 
     # -- coherence: closeness to the other places ---------------------------
     chosen = _coherence(keys, groups, chosen)
+
+    # -- a state's office or body: "New York Gov. ...", "Washington state" --
+    for i, m in enumerate(named):
+        admin1s = groups[i].names.admin1s
+        if admin1s and chosen[i] is not None and _REGION_WORD.match(text, m.end):
+            chosen[i] = max(admin1s, key=groups[i].scores.__getitem__)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word

@@ -403,3 +403,19 @@ def test_a_compass_phrase_does_not_move_a_qualified_name(gazetteer):
     iowa = by_text(ms, "Iowa").place
     assert clinton is not None and (clinton.country, clinton.admin1) == ("US", "IA")
     assert iowa is not None and iowa.kind is Kind.ADMIN1
+
+
+def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
+    # a governor governs the state: "New York Gov." is the state even where
+    # the article's other places pull "New York" to the city
+    ms = run(
+        gazetteer,
+        "Former New York Gov. Hugh Carey grew up in Brooklyn and later lived in Manhattan.",
+    )
+    ny = by_text(ms, "New York").place
+    assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
+    # only that mention: the city named before keeps its choice
+    ms = run(gazetteer, "Rents in New York rose again. New York Gov. Kathy Hochul spoke in Brooklyn.")
+    city, state = [m.place for m in ms if m.text == "New York"]
+    assert city is not None and city.kind is Kind.CITY
+    assert state is not None and state.kind is Kind.ADMIN1
