@@ -78,6 +78,9 @@ _MAX_NEAR = NEAR_WEIGHT + 1.0
 #: distance (the earth's radius, a hair less so that rounding cannot break it)
 _LAT_BOUND_KM = 6371.0 * (1.0 - 1e-9)
 
+#: a place this close to a city's point can be a part of it ("Queens, New York")
+CITY_PART_KM = 25.0
+
 #: bonus for a candidate inside a first-level region the article names
 REGION_BONUS = 5.0
 
@@ -851,6 +854,26 @@ def resolve(
         admin1s = groups[i].names.admin1s
         if admin1s and chosen[i] is not None and _REGION_WORD.match(text, m.end):
             chosen[i] = max(admin1s, key=groups[i].scores.__getitem__)
+
+    # -- a qualifier is the area around the place it qualifies: in "Long
+    # Island, New York" the second name is the state, not the city; a city
+    # right around the first place ("Queens, New York") is its container too
+    for i, q in qualifier_of.items():
+        pick, qpick = chosen[i], chosen[q]
+        if pick is None or qpick is None:
+            continue
+        qnames = groups[q].names
+        qplace = qnames.places[qpick]
+        place = groups[i].names.places[pick]
+        if qplace.kind in _QUALIFIER_KINDS or _fast_km(place, qplace) <= CITY_PART_KM:
+            continue
+        around = [
+            n
+            for n, qp in enumerate(qnames.places)
+            if qp.kind in _QUALIFIER_KINDS and _inside(place, qp)
+        ]
+        if around:
+            chosen[q] = max(around, key=groups[q].scores.__getitem__)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word

@@ -419,3 +419,14 @@ def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
     city, state = [m.place for m in ms if m.text == "New York"]
     assert city is not None and city.kind is Kind.CITY
     assert state is not None and state.kind is Kind.ADMIN1
+
+
+def test_a_qualifier_is_the_region_around_the_place(gazetteer):
+    # "Buffalo, New York" is the state even in an article whose other places
+    # are in the city; a borough qualified by its city keeps the city
+    ms = run(gazetteer, "Buses left Manhattan and Brooklyn for Buffalo, New York, on Monday.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
+    ms = run(gazetteer, "A clinic in Queens, New York, treated the students.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and ny.kind is Kind.CITY
