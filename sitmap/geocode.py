@@ -719,6 +719,32 @@ def _country_namesakes_yield(keys: Sequence[str], groups: Sequence[_Group]) -> N
                 group.yields[n] = True
 
 
+def _is_dateline(text: str, m: Mention) -> bool:
+    """Whether *m* is a dateline: the article's first word(s), in capitals ("BERLIN --")."""
+    return len(m.text) > 2 and m.text.isupper() and not text[: m.start].strip()
+
+
+def _dateline_namesakes_yield(group: _Group) -> None:
+    """Hold a dateline's small namesakes below the major place of that name.
+
+    News style writes a city alone in a dateline ("WASHINGTON --", "BERLIN --")
+    only when it is the well-known one; any other town gets its state or
+    country ("PARIS, Mo. --"), which is a qualifier.  So an unqualified
+    dateline's settlements under :data:`LARGE_CITY_POPULATION` yield, as
+    alternate-name namesakes do (:func:`_mark_yielding`), to a country,
+    first-level region or large city bearing the name as its own, whatever
+    the article's focus; a name with no such place keeps its choice.
+    """
+    names = group.names
+    if not any(names.major_own):
+        return
+    small = [
+        p.kind in SETTLEMENT_KINDS and p.population < LARGE_CITY_POPULATION for p in names.places
+    ]
+    if any(s and not y for s, y in zip(small, group.yields, strict=True)):
+        group.yields = [s or y for s, y in zip(small, group.yields, strict=True)]
+
+
 def resolve(
     article: Article,
     sentences: Sequence[Sentence],
@@ -818,6 +844,8 @@ def resolve(
     )
 
     _country_namesakes_yield(keys, groups)
+    if named and 0 not in qualifier_of and _is_dateline(text, named[0]):
+        _dateline_namesakes_yield(groups[0])
 
     # -- first choice -------------------------------------------------------
     chosen: list[int | None] = []  # per named mention: its candidate's index

@@ -430,3 +430,14 @@ def test_a_qualifier_is_the_region_around_the_place(gazetteer):
     ms = run(gazetteer, "A clinic in Queens, New York, treated the students.")
     ny = by_text(ms, "New York").place
     assert ny is not None and ny.kind is Kind.CITY
+
+
+def test_an_unqualified_dateline_is_the_well_known_place(gazetteer):
+    # a dateline city standing alone is the well-known one, even in a story
+    # about a region that has a small namesake
+    text = "WASHINGTON -- The farm bill passed on Friday, and growers in Iowa cheered."
+    dc = by_text(run(gazetteer, text), "WASHINGTON").place
+    assert dc is not None and (dc.country, dc.admin1) == ("US", "DC")
+    # a dateline with its state names the small town
+    paris = by_text(run(gazetteer, "PARIS, Mo. -- The county fair opened on Friday."), "PARIS")
+    assert paris.place is not None and (paris.place.country, paris.place.admin1) == ("US", "MO")
