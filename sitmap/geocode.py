@@ -1167,9 +1167,17 @@ def _coherence(
             held = any(group.yields)
             mine = chosen[i]
             here = names.countries[mine] if mine is not None else None
+            # closeness to places inside the country chosen for the name is
+            # evidence for that country too (which gains nothing from
+            # closeness): it cannot move the name to a namesake inside it
+            # ("Mexico" stays the country beside "Mexico City", not the
+            # capital's district of that name)
+            area = names.places[mine] if mine is not None and names.is_country[mine] else None
             totals: list[tuple[int, float]] = []
             lead = -math.inf
             for n in ns:
+                if area is not None and n != mine and _inside(names.places[n], area):
+                    continue
                 near = bool(anchors) and not names.is_country[n]
                 cc = names.countries[n]
                 # another name's place is in the candidate's country

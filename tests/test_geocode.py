@@ -441,3 +441,14 @@ def test_an_unqualified_dateline_is_the_well_known_place(gazetteer):
     # a dateline with its state names the small town
     paris = by_text(run(gazetteer, "PARIS, Mo. -- The county fair opened on Friday."), "PARIS")
     assert paris.place is not None and (paris.place.country, paris.place.admin1) == ("US", "MO")
+
+
+def test_closeness_does_not_move_a_country_to_a_namesake_inside_it(gazetteer):
+    # the capital named beside "Mexico" is inside the country as much as it
+    # is inside the capital's district that is also called Mexico
+    ms = run(
+        gazetteer,
+        "Hospitals in Mexico City filled up as the outbreak spread across Mexico, officials said.",
+    )
+    mexico = by_text(ms, "Mexico").place
+    assert mexico is not None and (mexico.kind, mexico.country) == (Kind.COUNTRY, "MX")
