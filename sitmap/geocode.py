@@ -361,6 +361,7 @@ class _Names:
         "is_country",
         "is_anchor",
         "admin1s",
+        "open_regions",
         "is_country_name",
         "country_of_name",
         "small_own",
@@ -397,6 +398,17 @@ class _Names:
         self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
         #: the candidates that are first-level regions ("New York" the state)
         self.admin1s = [n for n, p in enumerate(places) if p.kind is Kind.ADMIN1]
+        #: the regions that are as close as can be to any place inside them,
+        #: for closeness; a region with a namesake city inside ("New York")
+        #: is left to the points, as closeness cannot tell the two apart
+        self.open_regions = frozenset(
+            n
+            for n in self.admin1s
+            if not any(
+                p.kind in SETTLEMENT_KINDS and (p.country, p.admin1) == self.regions[n]
+                for p in places
+            )
+        )
         #: whether the best candidate by prior is a country called by its own
         #: name ("China"), and that country's code ("" when it has none)
         best = max(cands, key=attrgetter("prior")) if cands else None
@@ -1146,6 +1158,8 @@ def _coherence(
         anchors: list[tuple[float, int, float, float]] = []
         # how many names' chosen places lie in each country
         in_country: dict[str, int] = {}
+        # which names' chosen places lie in each first-level region
+        in_region: dict[tuple[str, str], set[int]] = {}
         for i in rep:
             pick = chosen[i]
             if pick is None:
@@ -1153,6 +1167,9 @@ def _coherence(
             names = groups[i].names
             if names.is_anchor[pick]:
                 anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+                region = names.regions[pick]
+                if region is not None:
+                    in_region.setdefault(region, set()).add(i)
             cc = names.countries[pick]
             if cc:
                 in_country[cc] = in_country.get(cc, 0) + 1
@@ -1189,8 +1206,15 @@ def _coherence(
                     continue
                 extra = 0.0
                 if near:
-                    dmin = _nearest_km(
-                        names.lat[n], names.lon[n], names.cos_lat[n], i, anchors, anchor_lats
+                    # a region holding another name's place is at no distance
+                    region = names.regions[n] if n in names.open_regions else None
+                    owners = in_region.get(region) if region is not None else None
+                    dmin = (
+                        0.0
+                        if owners and (len(owners) > 1 or i not in owners)
+                        else _nearest_km(
+                            names.lat[n], names.lon[n], names.cos_lat[n], i, anchors, anchor_lats
+                        )
                     )
                     extra = NEAR_WEIGHT * math.exp(-dmin / 150.0) + 1.0 * math.exp(-dmin / 800.0)
                 if shared:

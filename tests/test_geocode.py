@@ -452,3 +452,19 @@ def test_closeness_does_not_move_a_country_to_a_namesake_inside_it(gazetteer):
     )
     mexico = by_text(ms, "Mexico").place
     assert mexico is not None and (mexico.kind, mexico.country) == (Kind.COUNTRY, "MX")
+
+
+def test_a_region_is_close_to_the_places_inside_it(gazetteer):
+    # a village near Buffalo must not take "Ontario" from the province that
+    # holds Toronto: a region is at no distance from a place inside it
+    ms = run(
+        gazetteer,
+        "Doctors in Toronto said some patients from Ontario may be sent to hospitals in "
+        "Buffalo, New York.",
+    )
+    ontario = by_text(ms, "Ontario").place
+    assert ontario is not None and (ontario.kind, ontario.country) == (Kind.ADMIN1, "CA")
+    # a region sharing its name with its city is left to the points
+    ms = run(gazetteer, "Rents in New York rose again, and prices in Brooklyn climbed.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and ny.kind is Kind.CITY
