@@ -692,6 +692,64 @@ def _in_country_list(text: str, named: Sequence[Mention], groups: Sequence[_Grou
     return False
 
 
+def _list_kinds(
+    text: str, named: Sequence[Mention], groups: Sequence[_Group], chosen: list[int | None]
+) -> None:
+    """Make the members of a list of regions (or countries) all regions (or countries).
+
+    Names joined by commas and "and"/"or" ("Ohio, Oregon, Washington and
+    Texas"; "Georgia and Florida") are items of one kind: a member chosen as
+    something else whose name is also a first-level region in the country of
+    the list's regions (or a country, in a list of countries) is taken as
+    that, when most of the other members are of that kind.  Two names joined
+    by a comma alone are a qualifier ("Washington, Pennsylvania"), not a list.
+
+    Parameters
+    ----------
+    text : str
+    named : sequence of Mention
+        The article's named mentions, in text order.
+    groups : sequence of _Group
+        Each mention's scored candidates.
+    chosen : list of int or None
+        Each mention's candidate index; changed in place.
+    """
+    runs: list[list[int]] = []
+    run: list[int] = []
+    for i in range(len(named)):
+        if run and text[named[i - 1].end : named[i].start].strip() in _LIST_JOINERS:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        run = [i]
+    if len(run) > 1:
+        runs.append(run)
+    for run in runs:
+        if len(run) == 2 and text[named[run[0]].end : named[run[1]].start].strip() == ",":
+            continue
+        picked = [
+            groups[i].names.places[pick] if (pick := chosen[i]) is not None else None for i in run
+        ]
+        for kind in (Kind.ADMIN1, Kind.COUNTRY):
+            members = [p for p in picked if p is not None and p.kind is kind]
+            # most of the others are of this kind (a member is not its own evidence)
+            if 2 * len(members) <= len(run) - 1:
+                continue
+            countries = {p.country for p in members}
+            for i, place in zip(run, picked, strict=True):
+                if place is None or place.kind is kind:
+                    continue
+                places = groups[i].names.places
+                fit = [
+                    n
+                    for n, p in enumerate(places)
+                    if p.kind is kind and (kind is Kind.COUNTRY or p.country in countries)
+                ]
+                if fit:
+                    chosen[i] = max(fit, key=groups[i].scores.__getitem__)
+
+
 def _country_namesakes_yield(keys: Sequence[str], groups: Sequence[_Group]) -> None:
     """Hold a country's small namesakes below it when the article names foreign countries.
 
@@ -914,6 +972,9 @@ def resolve(
         ]
         if around:
             chosen[q] = max(around, key=groups[q].scores.__getitem__)
+
+    # -- lists: "Ohio, Oregon, Washington and Texas" are all states --------
+    _list_kinds(text, named, groups, chosen)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word

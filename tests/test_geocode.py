@@ -468,3 +468,17 @@ def test_a_region_is_close_to_the_places_inside_it(gazetteer):
     ms = run(gazetteer, "Rents in New York rose again, and prices in Brooklyn climbed.")
     ny = by_text(ms, "New York").place
     assert ny is not None and ny.kind is Kind.CITY
+
+
+def test_the_members_of_a_list_of_regions_are_regions(gazetteer):
+    ms = run(gazetteer, "Cases were reported in Ohio, Oregon, Washington and Texas, the agency said.")
+    wa = by_text(ms, "Washington").place
+    assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
+    ms = run(gazetteer, "Farmers in Pennsylvania and Washington lost crops.")
+    wa = by_text(ms, "Washington").place
+    assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
+    # two names joined by a comma alone are a town and its state
+    ms = run(gazetteer, "He grew up in Washington, Pennsylvania.")
+    town = by_text(ms, "Washington").place
+    assert town is not None and (town.kind, town.admin1) != (Kind.ADMIN1, "WA")
+    assert town.admin1 == "PA"
