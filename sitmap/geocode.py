@@ -160,7 +160,7 @@ _COMPASS_PHRASE = re.compile(
 #: a state or province ("New York Gov. ...", "the Ontario legislature",
 #: "Washington state")
 _REGION_WORD = re.compile(
-    r"[ \t]+(?:(?:Lt\.?[ \t]+)?Gov\b|Governor|Premier|[Ll]egislature|state\b|"
+    r"[ \t]+(?:(?:Lt\.?[ \t]+)?Gov\b|Governor|Premier|[Ll]egislature|(state)\b|"
     r"State[ \t]+(?:Senate|Assembly|House|Legislature|Police|Capitol|Trooper))"
 )
 
@@ -947,10 +947,15 @@ def resolve(
     # -- coherence: closeness to the other places ---------------------------
     chosen = _coherence(keys, groups, chosen)
 
-    # -- a state's office or body: "New York Gov. ...", "Washington state" --
+    # -- a state's office or body: "New York Gov. ...", "Washington state";
+    # a country stays one before "state" ("Panama state media") -------------
     for i, m in enumerate(named):
         admin1s = groups[i].names.admin1s
-        if admin1s and chosen[i] is not None and _REGION_WORD.match(text, m.end):
+        pick = chosen[i]
+        if not admin1s or pick is None:
+            continue
+        office = _REGION_WORD.match(text, m.end)
+        if office is not None and not (office.group(1) and groups[i].names.is_country[pick]):
             chosen[i] = max(admin1s, key=groups[i].scores.__getitem__)
 
     # -- a qualifier is the area around the place it qualifies: in "Long

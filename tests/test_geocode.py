@@ -419,6 +419,14 @@ def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
     city, state = [m.place for m in ms if m.text == "New York"]
     assert city is not None and city.kind is Kind.CITY
     assert state is not None and state.kind is Kind.ADMIN1
+    # a country's "state television" is the country's
+    panama = by_text(run(gazetteer, "Panama state television showed the canal."), "Panama")
+    assert panama.place is not None and panama.place.kind is Kind.COUNTRY
+    georgia = by_text(run(gazetteer, "Georgia Gov. Brian Kemp signed the bill."), "Georgia")
+    assert georgia.place is not None and (georgia.place.country, georgia.place.kind) == (
+        "US",
+        Kind.ADMIN1,
+    )
 
 
 def test_a_qualifier_is_the_region_around_the_place(gazetteer):
