@@ -702,7 +702,9 @@ def _list_kinds(
     something else whose name is also a first-level region in the country of
     the list's regions (or a country, in a list of countries) is taken as
     that, when most of the other members are of that kind.  Two names joined
-    by a comma alone are a qualifier ("Washington, Pennsylvania"), not a list.
+    by a comma alone are a qualifier ("Washington, Pennsylvania"), not a list,
+    and a name followed by another name of the same place ("Washington, D.C.,
+    Maryland and Virginia") stays as it is.
 
     Parameters
     ----------
@@ -740,6 +742,14 @@ def _list_kinds(
             for i, place in zip(run, picked, strict=True):
                 if place is None or place.kind is kind:
                     continue
+                nxt = i + 1
+                npick = chosen[nxt] if nxt < len(named) else None
+                if (
+                    npick is not None
+                    and text[named[i].end : named[nxt].start].strip() == ","
+                    and _fast_km(place, groups[nxt].names.places[npick]) <= CITY_PART_KM
+                ):
+                    continue  # "Washington, D.C.": one place named twice
                 places = groups[i].names.places
                 fit = [
                     n

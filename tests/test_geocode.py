@@ -485,6 +485,10 @@ def test_the_members_of_a_list_of_regions_are_regions(gazetteer):
     ms = run(gazetteer, "Farmers in Pennsylvania and Washington lost crops.")
     wa = by_text(ms, "Washington").place
     assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
+    # one place named twice stays that place
+    ms = run(gazetteer, "Schools closed in Washington, D.C., Maryland and Virginia on Monday.")
+    dc = by_text(ms, "Washington").place
+    assert dc is not None and (dc.kind, dc.admin1) == (Kind.CITY, "DC")
     # two names joined by a comma alone are a town and its state
     ms = run(gazetteer, "He grew up in Washington, Pennsylvania.")
     town = by_text(ms, "Washington").place
