@@ -78,6 +78,9 @@ _MAX_NEAR = NEAR_WEIGHT + 1.0
 #: distance (the earth's radius, a hair less so that rounding cannot break it)
 _LAT_BOUND_KM = 6371.0 * (1.0 - 1e-9)
 
+#: a place this close to a city's point can be a part of it ("Queens, New York")
+CITY_PART_KM = 25.0
+
 #: bonus for a candidate inside a first-level region the article names
 REGION_BONUS = 5.0
 
@@ -150,10 +153,21 @@ _APPOSITION = re.compile(
 )
 _COMPASS_PHRASE = re.compile(
     r"\b(?:in|across)\s+the\s+(north|south|east|west|north-?east|north-?west|south-?east|"
-    r"south-?west|center|centre)\b(?!\s+of)",
+    r"south-?west|center|centre)\b(?!\s+of)"
+    # "in the South Central Correctional Facility": the compass word opens a
+    # proper name (capitalised word after it), not a part of the country
+    r"(?![ \t]+(?-i:[A-Z]))",
     re.IGNORECASE,
 )
 
+
+#: words after a name that make it a first-level region: an office or body of
+#: a state or province ("New York Gov. ...", "the Ontario legislature",
+#: "Washington state")
+_REGION_WORD = re.compile(
+    r"[ \t]+(?:(?:Lt\.?[ \t]+)?Gov\b|Governor|Premier|[Ll]egislature|(state)\b|"
+    r"State[ \t]+(?:Senate|Assembly|House|Legislature|Police|Capitol|Trooper))"
+)
 
 #: what every compass phrase contains, lower-cased (a cheap test before the
 #: phrase itself; besides, "ſ" is the one letter that case-insensitive matching
@@ -404,6 +418,8 @@ class _Names:
         "qualifies",
         "is_country",
         "is_anchor",
+        "admin1s",
+        "open_regions",
         "is_country_name",
         "country_of_name",
         "small_own",
@@ -438,6 +454,19 @@ class _Names:
         self.qualifies = any(p.kind in _QUALIFIER_KINDS for p in places)
         self.is_country = [p.kind is Kind.COUNTRY for p in places]
         self.is_anchor = [p.kind in _ANCHOR_KINDS for p in places]
+        #: the candidates that are first-level regions ("New York" the state)
+        self.admin1s = [n for n, p in enumerate(places) if p.kind is Kind.ADMIN1]
+        #: the regions that are as close as can be to any place inside them,
+        #: for closeness; a region with a namesake city inside ("New York")
+        #: is left to the points, as closeness cannot tell the two apart
+        self.open_regions = frozenset(
+            n
+            for n in self.admin1s
+            if not any(
+                p.kind in SETTLEMENT_KINDS and (p.country, p.admin1) == self.regions[n]
+                for p in places
+            )
+        )
         #: whether the best candidate by prior is a country called by its own
         #: name ("China"), and that country's code ("" when it has none)
         best = max(cands, key=attrgetter("prior")) if cands else None
@@ -743,6 +772,74 @@ def _in_country_list(text: str, named: Sequence[Mention], groups: Sequence[_Grou
     return False
 
 
+def _list_kinds(
+    text: str, named: Sequence[Mention], groups: Sequence[_Group], chosen: list[int | None]
+) -> None:
+    """Make the members of a list of regions (or countries) all regions (or countries).
+
+    Names joined by commas and "and"/"or" ("Ohio, Oregon, Washington and
+    Texas"; "Georgia and Florida") are items of one kind: a member chosen as
+    something else whose name is also a first-level region in the country of
+    the list's regions (or a country, in a list of countries) is taken as
+    that, when most of the other members are of that kind.  Two names joined
+    by a comma alone are a qualifier ("Washington, Pennsylvania"), not a list,
+    and a name followed by another name of the same place ("Washington, D.C.,
+    Maryland and Virginia") stays as it is.
+
+    Parameters
+    ----------
+    text : str
+    named : sequence of Mention
+        The article's named mentions, in text order.
+    groups : sequence of _Group
+        Each mention's scored candidates.
+    chosen : list of int or None
+        Each mention's candidate index; changed in place.
+    """
+    runs: list[list[int]] = []
+    run: list[int] = []
+    for i in range(len(named)):
+        if run and text[named[i - 1].end : named[i].start].strip() in _LIST_JOINERS:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        run = [i]
+    if len(run) > 1:
+        runs.append(run)
+    for run in runs:
+        if len(run) == 2 and text[named[run[0]].end : named[run[1]].start].strip() == ",":
+            continue
+        picked = [
+            groups[i].names.places[pick] if (pick := chosen[i]) is not None else None for i in run
+        ]
+        for kind in (Kind.ADMIN1, Kind.COUNTRY):
+            members = [p for p in picked if p is not None and p.kind is kind]
+            # most of the others are of this kind (a member is not its own evidence)
+            if 2 * len(members) <= len(run) - 1:
+                continue
+            countries = {p.country for p in members}
+            for i, place in zip(run, picked, strict=True):
+                if place is None or place.kind is kind:
+                    continue
+                nxt = i + 1
+                npick = chosen[nxt] if nxt < len(named) else None
+                if (
+                    npick is not None
+                    and text[named[i].end : named[nxt].start].strip() == ","
+                    and _fast_km(place, groups[nxt].names.places[npick]) <= CITY_PART_KM
+                ):
+                    continue  # "Washington, D.C.": one place named twice
+                places = groups[i].names.places
+                fit = [
+                    n
+                    for n, p in enumerate(places)
+                    if p.kind is kind and (kind is Kind.COUNTRY or p.country in countries)
+                ]
+                if fit:
+                    chosen[i] = max(fit, key=groups[i].scores.__getitem__)
+
+
 def _country_namesakes_yield(keys: Sequence[str], groups: Sequence[_Group]) -> None:
     """Hold a country's small namesakes below it when the article names foreign countries.
 
@@ -780,6 +877,32 @@ def _country_namesakes_yield(keys: Sequence[str], groups: Sequence[_Group]) -> N
                 if group.yields is names.yields:
                     group.yields = list(names.yields)  # the shared flags stay as they are
                 group.yields[n] = True
+
+
+def _is_dateline(text: str, m: Mention) -> bool:
+    """Whether *m* is a dateline: the article's first word(s), in capitals ("BERLIN --")."""
+    return len(m.text) > 2 and m.text.isupper() and not text[: m.start].strip()
+
+
+def _dateline_namesakes_yield(group: _Group) -> None:
+    """Hold a dateline's small namesakes below the major place of that name.
+
+    News style writes a city alone in a dateline ("WASHINGTON --", "BERLIN --")
+    only when it is the well-known one; any other town gets its state or
+    country ("PARIS, Mo. --"), which is a qualifier.  So an unqualified
+    dateline's settlements under :data:`LARGE_CITY_POPULATION` yield, as
+    alternate-name namesakes do (:func:`_mark_yielding`), to a country,
+    first-level region or large city bearing the name as its own, whatever
+    the article's focus; a name with no such place keeps its choice.
+    """
+    names = group.names
+    if not any(names.major_own):
+        return
+    small = [
+        p.kind in SETTLEMENT_KINDS and p.population < LARGE_CITY_POPULATION for p in names.places
+    ]
+    if any(s and not y for s, y in zip(small, group.yields, strict=True)):
+        group.yields = [s or y for s, y in zip(small, group.yields, strict=True)]
 
 
 def resolve(
@@ -883,6 +1006,8 @@ def resolve(
     )
 
     _country_namesakes_yield(keys, groups)
+    if named and 0 not in qualifier_of and _is_dateline(text, named[0]):
+        _dateline_namesakes_yield(groups[0])
 
     # -- first choice -------------------------------------------------------
     chosen: list[int | None] = []  # per named mention: its candidate's index
@@ -914,14 +1039,51 @@ def resolve(
     # -- coherence: closeness to the other places ---------------------------
     chosen = _coherence(keys, groups, chosen)
 
+    # -- a state's office or body: "New York Gov. ...", "Washington state";
+    # a country stays one before "state" ("Panama state media") -------------
+    for i, m in enumerate(named):
+        admin1s = groups[i].names.admin1s
+        pick = chosen[i]
+        if not admin1s or pick is None:
+            continue
+        office = _REGION_WORD.match(text, m.end)
+        if office is not None and not (office.group(1) and groups[i].names.is_country[pick]):
+            chosen[i] = max(admin1s, key=groups[i].scores.__getitem__)
+
+    # -- a qualifier is the area around the place it qualifies: in "Long
+    # Island, New York" the second name is the state, not the city; a city
+    # right around the first place ("Queens, New York") is its container too
+    for i, q in qualifier_of.items():
+        pick, qpick = chosen[i], chosen[q]
+        if pick is None or qpick is None:
+            continue
+        qnames = groups[q].names
+        qplace = qnames.places[qpick]
+        place = groups[i].names.places[pick]
+        if qplace.kind in _QUALIFIER_KINDS or _fast_km(place, qplace) <= CITY_PART_KM:
+            continue
+        around = [
+            n
+            for n, qp in enumerate(qnames.places)
+            if qp.kind in _QUALIFIER_KINDS and _inside(place, qp)
+        ]
+        if around:
+            chosen[q] = max(around, key=groups[q].scores.__getitem__)
+
+    # -- lists: "Ohio, Oregon, Washington and Texas" are all states --------
+    _list_kinds(text, named, groups, chosen)
+
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------
     compass: dict[int, str | None] = {}  # per sentence start: its first compass word
     # most articles have no compass phrase at all: one quick test finds out
     has_compass = bool(top_cc) and ("ſ" in text or _COMPASS_HINT.search(text.lower()) is not None)
     sent_starts = [s.start for s in sentences] if has_compass else []
+    # "Clinton, Iowa" says which one itself: a compass phrase elsewhere in
+    # the sentence moves neither name
+    qualified = set(qualifier_of) | set(qualifier_of.values()) if has_compass else set()
     for i, m in enumerate(named):
         group = groups[i]
-        if not has_compass or len(group.scores) <= 1 or chosen[i] is None:
+        if not has_compass or len(group.scores) <= 1 or chosen[i] is None or i in qualified:
             continue
         sent = _sentence_of(sentences, m.start, sent_starts)
         if sent is None:
@@ -1187,6 +1349,8 @@ def _coherence(
         anchors: list[tuple[float, int, float, float]] = []
         # how many names' chosen places lie in each country
         in_country: dict[str, int] = {}
+        # which names' chosen places lie in each first-level region
+        in_region: dict[tuple[str, str], set[int]] = {}
         for i in rep:
             pick = chosen[i]
             if pick is None:
@@ -1194,13 +1358,18 @@ def _coherence(
             names = groups[i].names
             if names.is_anchor[pick]:
                 anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+                region = names.regions[pick]
+                if region is not None:
+                    in_region.setdefault(region, set()).add(i)
             cc = names.countries[pick]
             if cc:
                 in_country[cc] = in_country.get(cc, 0) + 1
         anchors.sort(key=_FIRST)
         anchor_lats = [a[0] for a in anchors]
         picks = [
-            _closest_choice(groups[i], ns, held, chosen[i], anchors, anchor_lats, in_country, i)
+            _closest_choice(
+                groups[i], ns, held, chosen[i], anchors, anchor_lats, in_country, in_region, i
+            )
             for i, ns, held in plans
         ]
         changed = False
@@ -1248,6 +1417,7 @@ def _closest_choice(
     anchors: Sequence[tuple[float, int, float, float]],
     anchor_lats: Sequence[float],
     in_country: dict[str, int],
+    in_region: dict[tuple[str, str], set[int]],
     owner: int,
 ) -> int:
     """One coherence round's choice for a name: its best candidate by score plus closeness.
@@ -1271,6 +1441,8 @@ def _closest_choice(
         The chosen places of the article, as :func:`_nearest_km` takes them.
     in_country : dict
         How many names' chosen places lie in each country.
+    in_region : dict
+        Which names' chosen places lie in each first-level region.
     owner : int
         The name's index (its own anchor does not count).
 
@@ -1285,8 +1457,15 @@ def _closest_choice(
     is_country = names.is_country
     here = countries[mine] if mine is not None else None
     has_anchors = bool(anchors)
+    # closeness to places inside the country chosen for the name is evidence
+    # for that country too (which gains nothing from closeness): it cannot
+    # move the name to a namesake inside it ("Mexico" stays the country
+    # beside "Mexico City", not the capital's district of that name)
+    area = names.places[mine] if mine is not None and is_country[mine] else None
 
     def total(n: int) -> float:
+        if area is not None and n != mine and _inside(names.places[n], area):
+            return -math.inf  # not a contender at all
         near = has_anchors and not is_country[n]
         cc = countries[n]
         # another name's place is in the candidate's country
@@ -1294,7 +1473,12 @@ def _closest_choice(
         if scores[n] + (_MAX_NEAR if near else 0.0) + (1.0 if shared else 0.0) + 1e-6 < lead:
             return -math.inf  # out of reach: never the lead
         extra = 0.0
-        if near:
+        # a region holding another name's place is at no distance from it
+        region = names.regions[n] if near and n in names.open_regions else None
+        owners = in_region.get(region) if region is not None else None
+        if owners and (len(owners) > 1 or owner not in owners):
+            extra = _MAX_NEAR
+        elif near:
             # closeness adds at most (NEAR_WEIGHT + 1) exp(-d / 800): beyond
             # `reach` km it adds less than the candidate needs to reach the lead
             # (by the same slack as above), so the search may stop there
@@ -1322,8 +1506,10 @@ def _closest_choice(
     cap: float | None = None
     if held:
         known = {n: total(n) for n in ns if names.major_own[n]}
-        if known:
-            cap = max(known.values()) - YIELD_MARGIN
+        # a major place that is no contender holds nothing below it
+        contenders = [t for t in known.values() if t > -math.inf]
+        if contenders:
+            cap = max(contenders) - YIELD_MARGIN
     yields = group.yields
     best_n = -1
     for n in ns:

@@ -393,6 +393,7 @@ def _plain_coherence(keys, groups, chosen):
         NEAR_WEIGHT,
         _haversine_km,
         _held_scores,
+        _inside,
         _margin,
     )
 
@@ -403,7 +404,7 @@ def _plain_coherence(keys, groups, chosen):
     ambiguous = [i for i in rep if len(groups[i].scores) > 1 and _margin(groups[i].scores) < 6.0]
     chosen = list(chosen)
     for _ in range(COHERENCE_ROUNDS if ambiguous else 0):
-        anchors, in_country = [], {}
+        anchors, in_country, in_region = [], {}, {}
         for i in rep:
             pick = chosen[i]
             if pick is None:
@@ -411,6 +412,8 @@ def _plain_coherence(keys, groups, chosen):
             names = groups[i].names
             if names.is_anchor[pick]:
                 anchors.append((names.lat[pick], i, names.lon[pick], names.cos_lat[pick]))
+                if names.regions[pick] is not None:
+                    in_region.setdefault(names.regions[pick], set()).add(i)
             cc = names.countries[pick]
             if cc:
                 in_country[cc] = in_country.get(cc, 0) + 1
@@ -418,10 +421,23 @@ def _plain_coherence(keys, groups, chosen):
         for i in ambiguous:
             group, names = groups[i], groups[i].names
             here = names.countries[chosen[i]] if chosen[i] is not None else None
+            mine = chosen[i]
+            area = names.places[mine] if mine is not None and names.is_country[mine] else None
             totals = []
             for n, score in enumerate(group.scores):
+                if area is not None and n != mine and _inside(names.places[n], area):
+                    totals.append(None)  # no contender
+                    continue
                 extra = 0.0
-                if anchors and not names.is_country[n]:
+                owners = in_region.get(names.regions[n]) if n in names.open_regions else None
+                if (
+                    anchors
+                    and not names.is_country[n]
+                    and owners
+                    and (len(owners) > 1 or i not in owners)
+                ):
+                    extra = NEAR_WEIGHT + 1.0
+                elif anchors and not names.is_country[n]:
                     dmin = min(
                         (
                             _haversine_km(names.lat[n], names.lon[n], names.cos_lat[n], a, o, c)
@@ -435,9 +451,13 @@ def _plain_coherence(keys, groups, chosen):
                 if cc and in_country.get(cc, 0) > (1 if here == cc else 0):
                     extra += 1.0
                 totals.append(score + extra)
+            live = [n for n, t in enumerate(totals) if t is not None]
+            kept = [totals[n] for n in live]
             if any(group.yields):
-                totals = _held_scores(names.major_own, group.yields, totals)
-            best[i] = max(range(len(totals)), key=lambda n: (totals[n], -n))
+                kept = _held_scores(
+                    [names.major_own[n] for n in live], [group.yields[n] for n in live], kept
+                )
+            best[i] = max(zip(live, kept, strict=True), key=lambda nt: (nt[1], -nt[0]))[0]
         new = list(chosen)
         for j, key in enumerate(keys):
             k = first_of[key]
@@ -663,3 +683,122 @@ def test_nearest_anchor_within_reach():
         reach = rng.choice([want, want * 0.999, want * 1.001, rng.uniform(0, 20000)])
         # the nearest distance when below the reach, else the reach itself
         assert _nearest_km(lat, lon, cos_lat, 0, anchors, lats, reach) == min(want, reach)
+
+
+def test_a_capitalised_compass_word_opens_a_name_not_a_compass_phrase(gazetteer):
+    # "in the South Central ..." names a facility; it says nothing about the
+    # part of the country, so the named region's Clinton stands
+    ms = run(
+        gazetteer,
+        "Tennessee prison officials said two inmates held in the South Central Correctional "
+        "Facility in Clinton escaped on Sunday.",
+    )
+    clinton = by_text(ms, "Clinton").place
+    assert clinton is not None and (clinton.country, clinton.admin1) == ("US", "TN")
+
+
+def test_a_compass_phrase_does_not_move_a_qualified_name(gazetteer):
+    ms = run(
+        gazetteer,
+        "Storms flooded farms in the south on Monday, and a tornado struck Clinton, Iowa, "
+        "late on Tuesday.",
+    )
+    clinton = by_text(ms, "Clinton").place
+    iowa = by_text(ms, "Iowa").place
+    assert clinton is not None and (clinton.country, clinton.admin1) == ("US", "IA")
+    assert iowa is not None and iowa.kind is Kind.ADMIN1
+
+
+def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
+    # a governor governs the state: "New York Gov." is the state even where
+    # the article's other places pull "New York" to the city
+    ms = run(
+        gazetteer,
+        "Former New York Gov. Hugh Carey grew up in Brooklyn and later lived in Manhattan.",
+    )
+    ny = by_text(ms, "New York").place
+    assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
+    # only that mention: the city named before keeps its choice
+    ms = run(
+        gazetteer, "Rents in New York rose again. New York Gov. Kathy Hochul spoke in Brooklyn."
+    )
+    city, state = [m.place for m in ms if m.text == "New York"]
+    assert city is not None and city.kind is Kind.CITY
+    assert state is not None and state.kind is Kind.ADMIN1
+    # a country's "state television" is the country's
+    panama = by_text(run(gazetteer, "Panama state television showed the canal."), "Panama")
+    assert panama.place is not None and panama.place.kind is Kind.COUNTRY
+    georgia = by_text(run(gazetteer, "Georgia Gov. Brian Kemp signed the bill."), "Georgia")
+    assert georgia.place is not None and (georgia.place.country, georgia.place.kind) == (
+        "US",
+        Kind.ADMIN1,
+    )
+
+
+def test_a_qualifier_is_the_region_around_the_place(gazetteer):
+    # "Buffalo, New York" is the state even in an article whose other places
+    # are in the city; a borough qualified by its city keeps the city
+    ms = run(gazetteer, "Buses left Manhattan and Brooklyn for Buffalo, New York, on Monday.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
+    ms = run(gazetteer, "A clinic in Queens, New York, treated the students.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and ny.kind is Kind.CITY
+
+
+def test_an_unqualified_dateline_is_the_well_known_place(gazetteer):
+    # a dateline city standing alone is the well-known one, even in a story
+    # about a region that has a small namesake
+    text = "WASHINGTON -- The farm bill passed on Friday, and growers in Iowa cheered."
+    dc = by_text(run(gazetteer, text), "WASHINGTON").place
+    assert dc is not None and (dc.country, dc.admin1) == ("US", "DC")
+    # a dateline with its state names the small town
+    paris = by_text(run(gazetteer, "PARIS, Mo. -- The county fair opened on Friday."), "PARIS")
+    assert paris.place is not None and (paris.place.country, paris.place.admin1) == ("US", "MO")
+
+
+def test_closeness_does_not_move_a_country_to_a_namesake_inside_it(gazetteer):
+    # the capital named beside "Mexico" is inside the country as much as it
+    # is inside the capital's district that is also called Mexico
+    ms = run(
+        gazetteer,
+        "Hospitals in Mexico City filled up as the outbreak spread across Mexico, officials said.",
+    )
+    mexico = by_text(ms, "Mexico").place
+    assert mexico is not None and (mexico.kind, mexico.country) == (Kind.COUNTRY, "MX")
+
+
+def test_a_region_is_close_to_the_places_inside_it(gazetteer):
+    # a village near Buffalo must not take "Ontario" from the province that
+    # holds Toronto: a region is at no distance from a place inside it
+    ms = run(
+        gazetteer,
+        "Doctors in Toronto said some patients from Ontario may be sent to hospitals in "
+        "Buffalo, New York.",
+    )
+    ontario = by_text(ms, "Ontario").place
+    assert ontario is not None and (ontario.kind, ontario.country) == (Kind.ADMIN1, "CA")
+    # a region sharing its name with its city is left to the points
+    ms = run(gazetteer, "Rents in New York rose again, and prices in Brooklyn climbed.")
+    ny = by_text(ms, "New York").place
+    assert ny is not None and ny.kind is Kind.CITY
+
+
+def test_the_members_of_a_list_of_regions_are_regions(gazetteer):
+    ms = run(
+        gazetteer, "Cases were reported in Ohio, Oregon, Washington and Texas, the agency said."
+    )
+    wa = by_text(ms, "Washington").place
+    assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
+    ms = run(gazetteer, "Farmers in Pennsylvania and Washington lost crops.")
+    wa = by_text(ms, "Washington").place
+    assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
+    # one place named twice stays that place
+    ms = run(gazetteer, "Schools closed in Washington, D.C., Maryland and Virginia on Monday.")
+    dc = by_text(ms, "Washington").place
+    assert dc is not None and (dc.kind, dc.admin1) == (Kind.CITY, "DC")
+    # two names joined by a comma alone are a town and its state
+    ms = run(gazetteer, "He grew up in Washington, Pennsylvania.")
+    town = by_text(ms, "Washington").place
+    assert town is not None and (town.kind, town.admin1) != (Kind.ADMIN1, "WA")
+    assert town.admin1 == "PA"
