@@ -78,7 +78,7 @@ _MAX_NEAR = NEAR_WEIGHT + 1.0
 #: distance (the earth's radius, a hair less so that rounding cannot break it)
 _LAT_BOUND_KM = 6371.0 * (1.0 - 1e-9)
 
-#: a place this close to a city's point can be a part of it ("Queens, New York")
+#: a place this close to a city's point can be a part of it ("Harlem, New York")
 CITY_PART_KM = 25.0
 
 #: bonus for a candidate inside a first-level region the article names
@@ -777,12 +777,12 @@ def _list_kinds(
 ) -> None:
     """Make the members of a list of regions (or countries) all regions (or countries).
 
-    Names joined by commas and "and"/"or" ("Ohio, Oregon, Washington and
-    Texas"; "Georgia and Florida") are items of one kind: a member chosen as
+    Names joined by commas and "and"/"or" ("Idaho, Montana, Washington and
+    Wyoming"; "Georgia and Florida") are items of one kind: a member chosen as
     something else whose name is also a first-level region in the country of
     the list's regions (or a country, in a list of countries) is taken as
     that, when most of the other members are of that kind.  Two names joined
-    by a comma alone are a qualifier ("Washington, Pennsylvania"), not a list,
+    by a comma alone are a qualifier ("Washington, Missouri"), not a list,
     and a name followed by another name of the same place ("Washington, D.C.,
     Maryland and Virginia") stays as it is.
 
@@ -1052,7 +1052,7 @@ def resolve(
 
     # -- a qualifier is the area around the place it qualifies: in "Long
     # Island, New York" the second name is the state, not the city; a city
-    # right around the first place ("Queens, New York") is its container too
+    # right around the first place ("Harlem, New York") is its container too
     for i, q in qualifier_of.items():
         pick, qpick = chosen[i], chosen[q]
         if pick is None or qpick is None:
@@ -1070,7 +1070,7 @@ def resolve(
         if around:
             chosen[q] = max(around, key=groups[q].scores.__getitem__)
 
-    # -- lists: "Ohio, Oregon, Washington and Texas" are all states --------
+    # -- lists: "Idaho, Montana, Washington and Wyoming" are all states -
     _list_kinds(text, named, groups, chosen)
 
     # -- compass qualifier: "in the south, ... port of Mariupol" ------------

@@ -714,13 +714,13 @@ def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
     # the article's other places pull "New York" to the city
     ms = run(
         gazetteer,
-        "Former New York Gov. Hugh Carey grew up in Brooklyn and later lived in Manhattan.",
+        "Former New York Gov. Alma Rieger grew up in Brooklyn and later lived in Manhattan.",
     )
     ny = by_text(ms, "New York").place
     assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
     # only that mention: the city named before keeps its choice
     ms = run(
-        gazetteer, "Rents in New York rose again. New York Gov. Kathy Hochul spoke in Brooklyn."
+        gazetteer, "Rents in New York rose again. New York Gov. Ilse Marrow spoke in Brooklyn."
     )
     city, state = [m.place for m in ms if m.text == "New York"]
     assert city is not None and city.kind is Kind.CITY
@@ -728,7 +728,7 @@ def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
     # a country's "state television" is the country's
     panama = by_text(run(gazetteer, "Panama state television showed the canal."), "Panama")
     assert panama.place is not None and panama.place.kind is Kind.COUNTRY
-    georgia = by_text(run(gazetteer, "Georgia Gov. Brian Kemp signed the bill."), "Georgia")
+    georgia = by_text(run(gazetteer, "Georgia Gov. Tom Ashdown signed the bill."), "Georgia")
     assert georgia.place is not None and (georgia.place.country, georgia.place.kind) == (
         "US",
         Kind.ADMIN1,
@@ -736,12 +736,12 @@ def test_a_governor_or_legislature_after_a_name_makes_it_the_region(gazetteer):
 
 
 def test_a_qualifier_is_the_region_around_the_place(gazetteer):
-    # "Buffalo, New York" is the state even in an article whose other places
+    # "Newburgh, New York" is the state even in an article whose other places
     # are in the city; a borough qualified by its city keeps the city
-    ms = run(gazetteer, "Buses left Manhattan and Brooklyn for Buffalo, New York, on Monday.")
+    ms = run(gazetteer, "Buses left Manhattan and Brooklyn for Newburgh, New York, on Monday.")
     ny = by_text(ms, "New York").place
     assert ny is not None and (ny.kind, ny.admin1) == (Kind.ADMIN1, "NY")
-    ms = run(gazetteer, "A clinic in Queens, New York, treated the students.")
+    ms = run(gazetteer, "A clinic in Harlem, New York, treated the students.")
     ny = by_text(ms, "New York").place
     assert ny is not None and ny.kind is Kind.CITY
 
@@ -769,12 +769,12 @@ def test_closeness_does_not_move_a_country_to_a_namesake_inside_it(gazetteer):
 
 
 def test_a_region_is_close_to_the_places_inside_it(gazetteer):
-    # a village near Buffalo must not take "Ontario" from the province that
+    # a village near Rochester must not take "Ontario" from the province that
     # holds Toronto: a region is at no distance from a place inside it
     ms = run(
         gazetteer,
         "Doctors in Toronto said some patients from Ontario may be sent to hospitals in "
-        "Buffalo, New York.",
+        "Rochester, New York.",
     )
     ontario = by_text(ms, "Ontario").place
     assert ontario is not None and (ontario.kind, ontario.country) == (Kind.ADMIN1, "CA")
@@ -785,9 +785,7 @@ def test_a_region_is_close_to_the_places_inside_it(gazetteer):
 
 
 def test_the_members_of_a_list_of_regions_are_regions(gazetteer):
-    ms = run(
-        gazetteer, "Cases were reported in Ohio, Oregon, Washington and Texas, the agency said."
-    )
+    ms = run(gazetteer, "Officials counted cases in Idaho, Montana, Washington and Wyoming.")
     wa = by_text(ms, "Washington").place
     assert wa is not None and (wa.kind, wa.admin1) == (Kind.ADMIN1, "WA")
     ms = run(gazetteer, "Farmers in Pennsylvania and Washington lost crops.")
@@ -798,7 +796,7 @@ def test_the_members_of_a_list_of_regions_are_regions(gazetteer):
     dc = by_text(ms, "Washington").place
     assert dc is not None and (dc.kind, dc.admin1) == (Kind.CITY, "DC")
     # two names joined by a comma alone are a town and its state
-    ms = run(gazetteer, "He grew up in Washington, Pennsylvania.")
+    ms = run(gazetteer, "He grew up in Washington, Missouri.")
     town = by_text(ms, "Washington").place
     assert town is not None and (town.kind, town.admin1) != (Kind.ADMIN1, "WA")
-    assert town.admin1 == "PA"
+    assert town.admin1 == "MO"
