@@ -1134,7 +1134,7 @@ def _judge(
             or (gap_before == "&" and doc.cap_word(prev_i) and not _known_major(doc, prev_i))
         )
     ):
-        # a firm's name of surnames: "Stevens & Wilkinson", "Tighe & Robinson"
+        # a firm's name of surnames: "Dorsey & Whitfield"
         doc.persons.add(tok)
         return "organisation-ampersand"
     if single and nxt in lex.speech_verbs and gap_after == "" and not entry.major:

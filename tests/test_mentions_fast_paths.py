@@ -489,7 +489,7 @@ def _plain_judge(doc: Any, hit: mentions.Hit, lex: mentions.Lexicons) -> str | N
 JUDGE_TEXTS = [
     "Mayor Ortwin Reading met General Paris in Kingston on Monday.",
     "Jordan Henderson played while Victoria Texas stayed home.",
-    "Stevens & Wilkinson, a law firm, opened an office in Lincoln.",
+    "Whitfield & Dorsey, a law firm, opened an office in Lincoln.",
     "Walton said the vote in Washington was close, and Walton left for Leeds.",
     "The Save the Children Canada office moved to Toronto.",
     "NATO troops gathered near Kyiv and the IMF met in Berlin.",
@@ -501,7 +501,7 @@ JUDGE_TEXTS = [
     "West Nile virus spread in Florida and Ebola in Guinea.",
     "Officials of the People's Republic of China met U.S. envoys in Beijing.",
     "Dorla K. Hensley of Springfield met Amy Hope in Salem, Oregon.",
-    "The Tighe & Robinson firm, based in Lisbon, bought the London & Paris fund.",
+    "The Dorsey & Whitfield firm, based in Lisbon, bought the London & Paris fund.",
     "Still, the Chad delegation arrived in Turkey before Turkey Creek flooded.",
     "In Mobile the port of Mobile reopened; Hastings Road in Hastings, Sussex, too.",
     "Professor Hollis and Dr. Warren spoke at the Paris Club in Warren, Ohio.",
