@@ -68,9 +68,9 @@ def test_possessive_inside_a_name_matches_the_whole_name(gazetteer):
     ms = found(gazetteer, text)
     assert [m.text for m in ms] == ["People's Republic of China", "People’s Republic of China"]
     assert {m.key for m in ms} == {"peoples republic of china"}
-    # the county, not the village named after the queen
-    ms = found(gazetteer, "Schools in Queen Anne's County closed early.")
-    assert [m.text for m in ms] == ["Queen Anne's County"]
+    # the county with its possessive, not one of the places called St. Mary
+    ms = found(gazetteer, "Schools in St. Mary's County closed early.")
+    assert [m.text for m in ms] == ["St. Mary's County"]
     # a possessive before a place is still not part of it
     assert texts(gazetteer, "Ukraine's Kharkiv and Russia's Belgorod were shelled.") == [
         "Ukraine",
@@ -263,4 +263,4 @@ def test_surnames_joined_by_an_ampersand_are_a_firm(gazetteer):
 
 def test_capitalised_place_noun_before_a_name_is_no_evidence(gazetteer):
     # "Council" is a hamlet's name and a common word: "City Council" is the body
-    assert "Council" not in texts(gazetteer, "The Athens City Council met on Monday.")
+    assert "Council" not in texts(gazetteer, "The Dayton City Council met on Monday.")
