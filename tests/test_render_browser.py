@@ -131,6 +131,26 @@ def _count(page: Any, selector: str) -> int:
     return int(page.eval_on_selector_all(selector, "e => e.length"))
 
 
+def _settled(page: Any, expr: str, polls: int = 4) -> Any:
+    """The value of the JavaScript *expr* once the map has stopped redrawing.
+
+    A fixed sleep after a view change is too short on a loaded machine, where
+    markercluster's timers fire late: wait until no cluster animation runs and
+    *expr* has kept its value for *polls* polls in a row (100 ms apart).
+    """
+    page.evaluate("() => { window.__sitmapSettle = {v: undefined, n: 0}; }")
+    page.wait_for_function(
+        "() => { const s = window.__sitmapSettle;"
+        " if (document.querySelector('.leaflet-cluster-anim')) { s.n = 0; return false; }"
+        f" const v = JSON.stringify({expr});"
+        " if (v === s.v) { s.n += 1; } else { s.v = v; s.n = 0; }"
+        f" return s.n >= {polls}; }}",
+        polling=100,
+        timeout=20_000,
+    )
+    return page.evaluate(f"() => {expr}")
+
+
 def test_markers_legend_popup_offline(tmp_path: Path, open_map: Any) -> None:
     path = _write(tmp_path, sample_reports(), cluster=False)
     s = open_map(path)
@@ -252,9 +272,12 @@ def test_clustering_keeps_every_place(tmp_path: Path, open_map: Any) -> None:
     s = open_map(_write(tmp_path, sample_reports()))
     page = s.page
     page.evaluate("() => { SitmapMap.maps.sitmap.map.setView([45, 60], 2, {animate: false}); }")
-    page.wait_for_timeout(300)
-    singles = _count(page, "path.sitmap-mk")
-    clustered = sum(int(t) for t in page.locator(".sitmap-cl").all_inner_texts())
+    singles, counts = _settled(
+        page,
+        "[document.querySelectorAll('path.sitmap-mk').length,"
+        " Array.from(document.querySelectorAll('.sitmap-cl'), e => e.innerText)]",
+    )
+    clustered = sum(int(t) for t in counts)
     assert clustered >= 2  # Kyiv and Kharkiv, both struck, share a cluster at this zoom
     assert singles + clustered == 9
     s.clean()
@@ -355,8 +378,7 @@ def test_many_places_draw_on_one_canvas(tmp_path: Path, open_map: Any) -> None:
     assert page.evaluate(f"{view}.useCanvas") is True
     assert _count(page, "path.sitmap-mk") == 0
     page.evaluate(f"() => {{ {view}.map.setView([48.0, 31.0], 5, {{animate: false}}); }}")
-    page.wait_for_timeout(100)
-    assert page.evaluate(f"{view}.points.drawn") == 4000
+    assert _settled(page, f"{view}.points.drawn") == 4000
     # The canvas really has the symbols: many non-transparent pixels.
     painted = page.evaluate(
         "() => { const c = document.querySelector('canvas.sitmap-points');"
@@ -365,7 +387,7 @@ def test_many_places_draw_on_one_canvas(tmp_path: Path, open_map: Any) -> None:
     assert painted > 20_000
     # Hovering and clicking a drawn place finds it.
     page.evaluate(f"() => {{ {view}.map.setView([45.5, 23.0 + 0.2 * 17], 10, {{animate: false}}); }}")
-    page.wait_for_timeout(100)
+    _settled(page, f"{view}.points.drawn")
     pt = page.evaluate(f"() => {{ const p = {view}.points.containerPoint("
                        f"{view}.d.p.findIndex(p => p[0] === 'Grid 17')); return [p.x, p.y]; }}")
     box = page.locator("#sitmap-map").bounding_box()
@@ -377,7 +399,7 @@ def test_many_places_draw_on_one_canvas(tmp_path: Path, open_map: Any) -> None:
     assert "Quote number 17 about Grid 17." in page.locator(".sitmap-popup").inner_text()
     # Toggles and the time slider change what is drawn.
     page.evaluate(f"() => {{ {view}.map.setView([48.0, 31.0], 5, {{animate: false}}); }}")
-    page.wait_for_timeout(100)
+    _settled(page, f"{view}.points.drawn")
     per_status = 4000 // 13
     page.locator(".sitmap-legend input[value=captured]").uncheck()
     assert page.evaluate(f"{view}.points.drawn") in (4000 - per_status, 4000 - per_status - 1)
