@@ -5,6 +5,7 @@ Each shortcut is checked against the slower, plain computation it replaces.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from sitmap import mentions, sentences
-from sitmap.model import Article, Kind
+from sitmap.model import Article, Kind, Mention
 from sitmap.sentences import split_sentences
 
 MIXED = [
@@ -716,3 +717,21 @@ def test_evidence_matches_the_plain_one(gazetteer: Any, text: str) -> None:
         for last in range(first + 1, min(first + 3, doc.n) + 1):
             expected = _plain_evidence(doc, first, last, doc.lex)
             assert mentions._evidence(doc, first, last, doc.lex) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "anaphor"), [("brackenford", False), (None, True), ("united states", False)]
+)
+def test_new_mention_equals_the_plain_construction(key: str | None, anaphor: bool) -> None:
+    fast = mentions._new_mention("d1", "src", 3, 14, "Brackenford", key, anaphor)
+    plain = Mention(
+        doc_id="d1", source="src", start=3, end=14, text="Brackenford", key=key, anaphor=anaphor
+    )
+    assert fast == plain
+    assert repr(fast) == repr(plain)
+    assert hash(fast) == hash(plain)
+    # every field is set, in the declared order, and nothing else
+    assert list(vars(fast).items()) == list(vars(plain).items())
+    assert [f.name for f in dataclasses.fields(Mention)] == list(vars(fast))
+    # the shortcut skips __init__, so the class must have nothing to run after it
+    assert not hasattr(Mention, "__post_init__")
