@@ -731,7 +731,9 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
             if shared is None:
                 # evicted from the shared few, but maybe still in use by
                 # another open gazetteer on the same files
-                shared = next((k.rec for k in list(_RECOGNIZERS.values()) if k.ident == ident), None)
+                shared = next(
+                    (k.rec for k in list(_RECOGNIZERS.values()) if k.ident == ident), None
+                )
             rec = shared if shared is not None else Recognizer(gazetteer)
             _SHARED[ident] = rec
             while len(_SHARED) > _SHARED_MAX:
@@ -751,6 +753,7 @@ def recognizer_for(gazetteer: Any) -> Recognizer:
                     _RECOGNIZERS_BY_ID.clear()
                 _RECOGNIZERS_BY_ID[id(gazetteer)] = (gazetteer, rec)
         return rec
+
 
 # --------------------------------------------------------------------------
 # Context rules
@@ -790,8 +793,10 @@ _ANAPHOR = re.compile(
 _ANAPHOR_CUE = re.compile(r"he (?:city|capital|town|village|port|settlement)")
 #: Capitalised words that follow a name in news prose ("... of Xyz on Monday")
 #: but are never part of a place's name.
-_CALENDAR = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
-             r"March|April|May|June|July|August|September|October|November|December)\b")
+_CALENDAR = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|"
+    r"March|April|May|June|July|August|September|October|November|December)\b"
+)
 #: "the town of X", "port of X", "settlement of X".  A connecting word
 #: ("Rostov-on-Don", "Stratford upon Avon") must lead to another name word.
 _NOUN_OF = re.compile(
@@ -851,9 +856,7 @@ def _noun_of_matches(text: str) -> list[re.Match[str]]:
 
 def _may_match_appositive(text: str) -> bool:
     """False only when ``_APPOSITIVE`` cannot match anywhere in *text*."""
-    return any(
-        _APPOSITIVE_TAIL_RX.match(text, m.start()) for m in _APPOSITIVE_START.finditer(text)
-    )
+    return any(_APPOSITIVE_TAIL_RX.match(text, m.start()) for m in _APPOSITIVE_START.finditer(text))
 
 
 def _is_cap(word: str) -> bool:
@@ -1089,9 +1092,7 @@ def _judge(
     gap_after = text[end : starts[last]].strip() if last < n else ""
     # persons: a lower-case word before the name is a title only if it is
     # one itself; a capitalised one may end a run ("Mayor Vitali Klitschko")
-    if prev_word and (
-        prev in lex.titles or (prev_cap and _title_before(doc, first, lex))
-    ):
+    if prev_word and (prev in lex.titles or (prev_cap and _title_before(doc, first, lex))):
         if single:
             doc.persons.add(tok)
         return "person-title"

@@ -149,8 +149,11 @@ class _TinyGazetteer:
 
     def names(self) -> Iterator[tuple[str, SimpleNamespace]]:
         for key in ("hollowmere", "brackenford"):
-            yield key, SimpleNamespace(
-                population=5000, kind="city", preferred=True, blocked=False, forms=()
+            yield (
+                key,
+                SimpleNamespace(
+                    population=5000, kind="city", preferred=True, blocked=False, forms=()
+                ),
             )
 
 
@@ -473,7 +476,9 @@ def _plain_judge(doc: Any, hit: mentions.Hit, lex: mentions.Lexicons) -> str | N
         and entry.kind != Kind.COUNTRY
     )
     if common:
-        hit.reasons = evidence if evidence is not None else mentions._evidence(doc, first, last, lex)
+        hit.reasons = (
+            evidence if evidence is not None else mentions._evidence(doc, first, last, lex)
+        )
         if doc.is_initial(first):
             if mentions._NOUN_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
@@ -546,9 +551,21 @@ def test_judge_matches_the_plain_rules(gazetteer: Any, text: str) -> None:
 def test_judge_texts_reach_every_rule(gazetteer: Any) -> None:
     reasons = {why for text in JUDGE_TEXTS for why, _ in _judged(gazetteer, text)}
     assert reasons >= {
-        None, "organisation", "demonym", "lower-case", "acronym", "part-of-name",
-        "person-title", "person-first-name", "person-surname", "organisation-ampersand",
-        "person-said", "organisation-tail", "hamlet", "first-name", "common-word",
+        None,
+        "organisation",
+        "demonym",
+        "lower-case",
+        "acronym",
+        "part-of-name",
+        "person-title",
+        "person-first-name",
+        "person-surname",
+        "organisation-ampersand",
+        "person-said",
+        "organisation-tail",
+        "hamlet",
+        "first-name",
+        "common-word",
     }
 
 
