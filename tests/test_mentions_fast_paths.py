@@ -6,6 +6,7 @@ Each shortcut is checked against the slower, plain computation it replaces.
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -752,3 +753,34 @@ def test_new_mention_equals_the_plain_construction(key: str | None, anaphor: boo
     assert [f.name for f in dataclasses.fields(Mention)] == list(vars(fast))
     # the shortcut skips __init__, so the class must have nothing to run after it
     assert not hasattr(Mention, "__post_init__")
+
+
+ASCII_TOKEN_TEXTS = [
+    *(t for t in TOKEN_TEXTS if t.isascii()),
+    "Ends with a dot.\x1cThen a file separator; Word.\x1d Word.\x1e Word.\x1f and Word.\x0b",
+    "under_score __init__ it's I'd we've they'll you're can't O'Neill's rock`n`roll St. Louis",
+    "Rural.\tTabs.\rReturns.\fFeeds. x.y.z Abc.def. Abcd.",
+]
+
+
+def test_ascii_token_classes_agree_with_the_unicode_ones() -> None:
+    # the only rewrite the ASCII splitter needs is the one for \s
+    assert r"(?=\s)" in mentions._TOKEN_SPLIT.pattern
+    assert r"(?=\s)" not in mentions._TOKEN_SPLIT_ASCII.pattern
+    for c in map(chr, range(128)):
+        assert bool(re.match(r"\s", c)) == bool(re.match(r"[\s\x1c-\x1f]", c, re.ASCII))
+        assert bool(re.match(r"\w", c)) == bool(re.match(r"\w", c, re.ASCII))
+
+
+@pytest.mark.parametrize("text", ASCII_TOKEN_TEXTS)
+def test_ascii_token_splitter_splits_as_the_unicode_one(text: str) -> None:
+    assert text.isascii()
+    assert mentions._TOKEN_SPLIT_ASCII.split(text) == mentions._TOKEN_SPLIT.split(text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_ascii_token_splitter_on_random_ascii(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "abcdAB01_ .'`,;:()[]\"!?|/\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f-sdmtvelr"
+    text = "".join(rng.choice(alphabet) for _ in range(400))
+    assert mentions._TOKEN_SPLIT_ASCII.split(text) == mentions._TOKEN_SPLIT.split(text)
