@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sitmap import mentions, sentences
-from sitmap.model import Article, Kind, Mention
+from sitmap.model import Article, Kind, Mention, Sentence
 from sitmap.sentences import split_sentences
 
 MIXED = [
@@ -784,3 +784,19 @@ def test_ascii_token_splitter_on_random_ascii(seed: int) -> None:
     alphabet = "abcdAB01_ .'`,;:()[]\"!?|/\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f-sdmtvelr"
     text = "".join(rng.choice(alphabet) for _ in range(400))
     assert mentions._TOKEN_SPLIT_ASCII.split(text) == mentions._TOKEN_SPLIT.split(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text", "paragraph"), [(0, 5, "Hello", 0), (7, 9, "Hi", 3)]
+)
+def test_new_sentence_equals_the_plain_construction(
+    start: int, end: int, text: str, paragraph: int
+) -> None:
+    fast = sentences._new_sentence(start, end, text, paragraph)
+    plain = Sentence(start, end, text, paragraph)
+    assert fast == plain
+    assert repr(fast) == repr(plain)
+    assert hash(fast) == hash(plain)
+    assert list(vars(fast).items()) == list(vars(plain).items())
+    assert [f.name for f in dataclasses.fields(Sentence)] == list(vars(fast))
+    assert not hasattr(Sentence, "__post_init__")
