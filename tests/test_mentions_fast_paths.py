@@ -5,6 +5,8 @@ Each shortcut is checked against the slower, plain computation it replaces.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import re
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from sitmap import mentions, sentences
-from sitmap.model import Article, Kind
+from sitmap.model import Article, Kind, Mention, Sentence
 from sitmap.sentences import split_sentences
 
 MIXED = [
@@ -148,8 +150,11 @@ class _TinyGazetteer:
 
     def names(self) -> Iterator[tuple[str, SimpleNamespace]]:
         for key in ("hollowmere", "brackenford"):
-            yield key, SimpleNamespace(
-                population=5000, kind="city", preferred=True, blocked=False, forms=()
+            yield (
+                key,
+                SimpleNamespace(
+                    population=5000, kind="city", preferred=True, blocked=False, forms=()
+                ),
             )
 
 
@@ -472,7 +477,9 @@ def _plain_judge(doc: Any, hit: mentions.Hit, lex: mentions.Lexicons) -> str | N
         and entry.kind != Kind.COUNTRY
     )
     if common:
-        hit.reasons = evidence if evidence is not None else mentions._evidence(doc, first, last, lex)
+        hit.reasons = (
+            evidence if evidence is not None else mentions._evidence(doc, first, last, lex)
+        )
         if doc.is_initial(first):
             if mentions._NOUN_EVIDENCE.isdisjoint(hit.reasons):
                 return "common-word"
@@ -545,9 +552,21 @@ def test_judge_matches_the_plain_rules(gazetteer: Any, text: str) -> None:
 def test_judge_texts_reach_every_rule(gazetteer: Any) -> None:
     reasons = {why for text in JUDGE_TEXTS for why, _ in _judged(gazetteer, text)}
     assert reasons >= {
-        None, "organisation", "demonym", "lower-case", "acronym", "part-of-name",
-        "person-title", "person-first-name", "person-surname", "organisation-ampersand",
-        "person-said", "organisation-tail", "hamlet", "first-name", "common-word",
+        None,
+        "organisation",
+        "demonym",
+        "lower-case",
+        "acronym",
+        "part-of-name",
+        "person-title",
+        "person-first-name",
+        "person-surname",
+        "organisation-ampersand",
+        "person-said",
+        "organisation-tail",
+        "hamlet",
+        "first-name",
+        "common-word",
     }
 
 
@@ -716,3 +735,68 @@ def test_evidence_matches_the_plain_one(gazetteer: Any, text: str) -> None:
         for last in range(first + 1, min(first + 3, doc.n) + 1):
             expected = _plain_evidence(doc, first, last, doc.lex)
             assert mentions._evidence(doc, first, last, doc.lex) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "anaphor"), [("brackenford", False), (None, True), ("united states", False)]
+)
+def test_new_mention_equals_the_plain_construction(key: str | None, anaphor: bool) -> None:
+    fast = mentions._new_mention("d1", "src", 3, 14, "Brackenford", key, anaphor)
+    plain = Mention(
+        doc_id="d1", source="src", start=3, end=14, text="Brackenford", key=key, anaphor=anaphor
+    )
+    assert fast == plain
+    assert repr(fast) == repr(plain)
+    assert hash(fast) == hash(plain)
+    # every field is set, in the declared order, and nothing else
+    assert list(vars(fast).items()) == list(vars(plain).items())
+    assert [f.name for f in dataclasses.fields(Mention)] == list(vars(fast))
+    # the shortcut skips __init__, so the class must have nothing to run after it
+    assert not hasattr(Mention, "__post_init__")
+
+
+ASCII_TOKEN_TEXTS = [
+    *(t for t in TOKEN_TEXTS if t.isascii()),
+    "Ends with a dot.\x1cThen a file separator; Word.\x1d Word.\x1e Word.\x1f and Word.\x0b",
+    "under_score __init__ it's I'd we've they'll you're can't O'Neill's rock`n`roll St. Louis",
+    "Rural.\tTabs.\rReturns.\fFeeds. x.y.z Abc.def. Abcd.",
+]
+
+
+def test_ascii_token_classes_agree_with_the_unicode_ones() -> None:
+    # the only rewrite the ASCII splitter needs is the one for \s
+    assert r"(?=\s)" in mentions._TOKEN_SPLIT.pattern
+    assert r"(?=\s)" not in mentions._TOKEN_SPLIT_ASCII.pattern
+    for c in map(chr, range(128)):
+        assert bool(re.match(r"\s", c)) == bool(re.match(r"[\s\x1c-\x1f]", c, re.ASCII))
+        assert bool(re.match(r"\w", c)) == bool(re.match(r"\w", c, re.ASCII))
+
+
+@pytest.mark.parametrize("text", ASCII_TOKEN_TEXTS)
+def test_ascii_token_splitter_splits_as_the_unicode_one(text: str) -> None:
+    assert text.isascii()
+    assert mentions._TOKEN_SPLIT_ASCII.split(text) == mentions._TOKEN_SPLIT.split(text)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_ascii_token_splitter_on_random_ascii(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "abcdAB01_ .'`,;:()[]\"!?|/\n\t\r\x0b\x0c\x1c\x1d\x1e\x1f-sdmtvelr"
+    text = "".join(rng.choice(alphabet) for _ in range(400))
+    assert mentions._TOKEN_SPLIT_ASCII.split(text) == mentions._TOKEN_SPLIT.split(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text", "paragraph"), [(0, 5, "Hello", 0), (7, 9, "Hi", 3)]
+)
+def test_new_sentence_equals_the_plain_construction(
+    start: int, end: int, text: str, paragraph: int
+) -> None:
+    fast = sentences._new_sentence(start, end, text, paragraph)
+    plain = Sentence(start, end, text, paragraph)
+    assert fast == plain
+    assert repr(fast) == repr(plain)
+    assert hash(fast) == hash(plain)
+    assert list(vars(fast).items()) == list(vars(plain).items())
+    assert [f.name for f in dataclasses.fields(Sentence)] == list(vars(fast))
+    assert not hasattr(Sentence, "__post_init__")
