@@ -145,6 +145,9 @@ _CUE_LAST_WORDS = frozenset(
 #: the words a compass cue can end with
 _COMPASS_LAST_WORDS = frozenset({"of", "city", "capital", "town", "village", "port"})
 _DIGIT = re.compile(r"\d")
+#: in a lower-cased ASCII window, what every :data:`_CUE` match holds: a
+#: bearing word (each ends in "th", "st" or "rn") right before "of"
+_BEARING_OF = re.compile(r"(?:th|st|rn)\s+of\s")
 #: how a near cue closed by "to" ends (as :data:`_NEAR` spells it)
 _CLOSE_TO = re.compile(r"close\s+to\s+$", re.IGNORECASE)
 #: between a place and a cue that describes it: ", a tiny town " / ", some "
@@ -264,9 +267,21 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
     if not _has_cue_word(tail):
         return None
     low = window.lower()
+    # the two patterns are searched case-insensitively from every offset of
+    # the window, tens of microseconds each.  On ASCII text (where that
+    # matching is plain lower-casing: no "ſ" matching "s", no "ı" matching
+    # "i") a few substring tests on the lower-cased window first rule out
+    # most windows that cannot match; other text goes straight to the search
+    plain = window.isascii()
     # a compass cue ends in "of" or a place noun ("north of the city of"), and
-    # needs a compass word somewhere in the window
-    m = _CUE.search(window) if closing in _COMPASS_LAST_WORDS and _has_compass_word(low) else None
+    # needs a compass word somewhere in the window, right before "of"
+    m = (
+        _CUE.search(window, _earliest(low, _COMPASS_WORDS) if plain else 0)
+        if closing in _COMPASS_LAST_WORDS
+        and _has_compass_word(low)
+        and (not plain or _BEARING_OF.search(low) is not None)
+        else None
+    )
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         word = m.group("bearing").lower()
@@ -279,7 +294,9 @@ def parse_cues(text: str, anchor_start: int) -> CueMatch | None:
         return None
     if closing == "to" and _CLOSE_TO.search(window) is None:
         return None
-    m = _NEAR.search(window)
+    if plain and not _may_be_near(low):
+        return None
+    m = _NEAR.search(window, _earliest(low, _NEAR_STARTS) if plain else 0)
     if m is not None:
         km = _km(m.group("num"), m.group("unit"))
         return CueMatch(window_start + m.start(), anchor_start, km, None, None, near=True)
@@ -300,6 +317,45 @@ def _has_cue_word(low: str) -> bool:
         or "close" in low
         or "suburb" in low
         or "from" in low
+    )
+
+
+#: the words a :data:`_NEAR` match without a distance starts with
+_NEAR_STARTS = ("just", "outside", "near", "close", "on", "outskirts", "around", "suburb")
+
+
+def _earliest(low: str, starts: tuple[str, ...]) -> int:
+    """The first offset in *low* of a digit or of one of *starts*; ``len(low)`` for none.
+
+    A cue pattern's match begins with a distance or with one of its first
+    words (*starts*, lower-cased), so on a lower-cased ASCII window none
+    begins before this offset, and the search may start there: the same
+    leftmost match, without trying every offset before it.
+    """
+    first = len(low)
+    for word in starts:
+        at = low.find(word, 0, first + len(word) - 1)  # a start before first
+        if at >= 0:
+            first = at
+    digit = _DIGIT.search(low, 0, first)
+    return digit.start() if digit is not None else first
+
+
+def _may_be_near(low: str) -> bool:
+    """Whether the lower-cased ASCII *low* holds what every :data:`_NEAR` match holds.
+
+    A near cue has a near word ("outside", "nearby", "close to", "on the
+    outskirts of", "around", "suburbs of") or a distance with its unit before
+    "from" ("5 km from", "3 miles away from"; "mi" is in "mile").
+    """
+    return (
+        "near" in low
+        or "outside" in low
+        or "around" in low
+        or "close" in low
+        or "outskirts" in low
+        or "suburb" in low
+        or ("from" in low and ("km" in low or "mi" in low or "kilomet" in low))
     )
 
 

@@ -599,6 +599,10 @@ def test_cue_parsing_matches_the_plain_searches():
     words += ["north", "South-West", "eastern", "the", "its", "city", "capital", "port", "town"]
     words += ["outskirts", "suburbs", "on", "just", "away", "7", "12.5", "3,000", "km", "miles"]
     words += ["(20 km)", "-", "in", "and", "troops", "village", "ſouth"]
+    # the ASCII shortcuts (substring tests, a later search start) against
+    # case-insensitive matching: other cases, "K" (Kelvin) and "ı" match too
+    words += ["KM", "Miles", "\u212am", "mıles", "kilometres", "2km", "OUTSKIRTS", "Near", "on"]
+    words += ["North", "WEST", "northeastern", "army", "Suburb", "ONE", "nonstop", "5-km"]
     spaces = [" ", " ", " ", "  ", "\n", "\t"]
     found = 0
     for _ in range(4000):
