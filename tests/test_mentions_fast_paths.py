@@ -127,6 +127,12 @@ def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
         assert mentions._ANAPHOR_CUE.search(text)
 
 
+def _doc(gazetteer: Any, text: str) -> Any:
+    """*text* as the recogniser prepares it, with the real gazetteer's lexicons."""
+    rec = mentions.recognizer_for(gazetteer)
+    return mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -138,8 +144,7 @@ def test_anaphor_cue_is_found_wherever_the_pattern_matches(text: str) -> None:
     ],
 )
 def test_anaphors_are_the_full_search(gazetteer: Any, text: str) -> None:
-    rec = mentions.recognizer_for(gazetteer)
-    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    doc = _doc(gazetteer, text)
     assert mentions._anaphors(doc, []) == [m.span() for m in mentions._ANAPHOR.finditer(text)]
 
 
@@ -520,13 +525,11 @@ JUDGE_TEXTS = [
 
 def _judged(gazetteer: Any, text: str) -> list[tuple[str | None, Any]]:
     """Every gazetteer hit of *text* judged by the plain rules and by ``_judge``."""
-    rec = mentions.recognizer_for(gazetteer)
-    art = Article(doc_id="t", source="t", text=text)
-    doc = mentions._Doc(rec, art, split_sentences(text))
+    doc = _doc(gazetteer, text)
     mentions._collect_persons(doc, doc.lex)
     plain_persons = set(doc.persons)
     out = []
-    for first, last, entry in rec.scan(doc.joined):
+    for first, last, entry in doc.rec.scan(doc.joined):
         if entry.gaz_key is None:
             continue
         if last - first > 1 and doc.tok(first) == "the":
@@ -632,8 +635,7 @@ PERSON_TEXTS = [
 
 @pytest.mark.parametrize("text", PERSON_TEXTS)
 def test_person_pass_matches_the_plain_one(gazetteer: Any, text: str) -> None:
-    rec = mentions.recognizer_for(gazetteer)
-    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    doc = _doc(gazetteer, text)
     mentions._collect_persons(doc, doc.lex)
     fast = doc.persons
     doc.persons = set()
@@ -642,9 +644,7 @@ def test_person_pass_matches_the_plain_one(gazetteer: Any, text: str) -> None:
 
 
 def test_person_texts_find_persons(gazetteer: Any) -> None:
-    rec = mentions.recognizer_for(gazetteer)
-    text = " ".join(PERSON_TEXTS[-6:])
-    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    doc = _doc(gazetteer, " ".join(PERSON_TEXTS[-6:]))
     mentions._collect_persons(doc, doc.lex)
     assert {"ostrander-vale", "vale", "orourke", "kowalczyk-brandt", "garrow"} <= doc.persons
 
@@ -729,8 +729,7 @@ EVIDENCE_TEXTS = [
 
 @pytest.mark.parametrize("text", EVIDENCE_TEXTS)
 def test_evidence_matches_the_plain_one(gazetteer: Any, text: str) -> None:
-    rec = mentions.recognizer_for(gazetteer)
-    doc = mentions._Doc(rec, Article(doc_id="t", source="t", text=text), split_sentences(text))
+    doc = _doc(gazetteer, text)
     for first in range(doc.n):
         for last in range(first + 1, min(first + 3, doc.n) + 1):
             expected = _plain_evidence(doc, first, last, doc.lex)
