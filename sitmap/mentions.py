@@ -1413,7 +1413,6 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
     titles = rec.title_words
     stops = rec.run_stop_words
     known_first = rec._first_names
-    persons = doc.persons
     for m in _CAP_RUN.finditer(doc.text):
         run_text = m.group()
         if "." not in run_text:
@@ -1441,13 +1440,8 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
                     if u in stops or len(u) == 1:
                         break  # a lone letter without its full stop is no initial
                     run.append(u)
-                if not run:
-                    continue
-                if first_name and len(run) == 1 and _major_key(doc, run[0]):
-                    continue  # "Jordan Valley", "Victoria Texas": not a person
-                persons.add(run[-1])
-                persons.update(p for p in run[-1].split("-") if p)
-                break
+                if _add_surname(doc, run, first_name):
+                    break
             continue
         words = run_text.split()
         # a full stop after a longer word ends a sentence ("...Court
@@ -1488,14 +1482,24 @@ def _collect_persons(doc: _Doc, lex: Lexicons) -> None:
                 if len(u) == 1 and not words[k : k + 1] == [u.upper() + "."]:
                     break  # the article "A" in "...called Amy. A Lakeland family", not an initial
                 run.append(u)
-            if not run:
-                continue
-            if first_name and len(run) == 1 and _major_key(doc, run[0]):
-                continue  # "Jordan Valley", "Victoria Texas": not a person
-            # the surname used later on; a double-barrelled one also by its parts
-            persons.add(run[-1])
-            persons.update(p for p in run[-1].split("-") if p)
-            break
+            if _add_surname(doc, run, first_name):
+                break
+
+
+def _add_surname(doc: _Doc, run: list[str], first_name: bool) -> bool:
+    """Record the last of the folded words *run* that follow a title or first name.
+
+    Returns whether it was recorded: not for an empty run, nor for a first
+    name followed by a single major place's name ("Jordan Valley", "Victoria
+    Texas"), which is no person.
+    """
+    if not run or (first_name and len(run) == 1 and _major_key(doc, run[0])):
+        return False
+    # the surname used later on; a double-barrelled one also by its parts
+    surname = run[-1]
+    doc.persons.add(surname)
+    doc.persons.update(p for p in surname.split("-") if p)
+    return True
 
 
 def _major_key(doc: _Doc, key: str) -> bool:
