@@ -1053,7 +1053,7 @@ def resolve(
     if regions:
         _add_region_members(keys, groups, cached, regions, cache)
     total = sum(focus.values()) or 1
-    ranked = _top_two(focus)
+    ranked = focus.most_common(2)
     # the leading country gets a bonus only when it clearly leads
     top_cc = (
         ranked[0][0]
@@ -1230,23 +1230,6 @@ def resolve(
 
 
 _START_END = attrgetter("start", "end")
-
-
-def _top_two(counts: Counter[str]) -> list[tuple[str, int]]:
-    """``counts.most_common(2)``, found in one pass.
-
-    most_common goes through :func:`heapq.nlargest`, several times the cost
-    for the handful of countries an article names; the order is the same
-    (the larger count first, of equal counts the one counted first).
-    """
-    first: tuple[str, int] | None = None
-    second: tuple[str, int] | None = None
-    for item in counts.items():
-        if first is None or item[1] > first[1]:
-            first, second = item, first
-        elif second is None or item[1] > second[1]:
-            second = item
-    return [x for x in (first, second) if x is not None]
 
 
 def _with_place(

@@ -632,20 +632,6 @@ def test_qualifier_containment_is_kept_per_pair_of_names(gazetteer):
     assert cache.inside(again, _Names([])) == []
 
 
-def test_top_two_is_most_common():
-    import random
-    from collections import Counter
-
-    from sitmap.geocode import _top_two
-
-    rng = random.Random(29)
-    for _ in range(2000):
-        counts = Counter()
-        for _ in range(rng.randint(0, 7)):
-            counts[rng.choice("ABCDEFG")] += rng.randint(1, 4)
-        assert _top_two(counts) == counts.most_common(2)
-
-
 def test_cue_word_tests_are_the_word_lists():
     import itertools
 
